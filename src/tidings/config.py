@@ -1,0 +1,105 @@
+"""One typed Settings object, built once (env `TIDINGS_*`, optional TOML) and passed down.
+
+Every field is documented in its metadata; the README's configuration table is checked
+against `SETTINGS_DOC` by a test so that the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting had a value we cannot use; the message names the setting."""
+
+
+def _doc(default: Any, text: str) -> Any:
+    return field(default=default, metadata={"doc": text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _doc(Path("data"), "Directory for the SQLite database and other state.")
+    database_url: str = _doc(
+        "", "SQLAlchemy URL. Empty: SQLite file `tidings.db` in the data dir."
+    )
+    host: str = _doc("127.0.0.1", "Address `tidings serve` listens on.")
+    port: int = _doc(8000, "Port `tidings serve` listens on.")
+    starter_feeds: bool = _doc(
+        True, "`tidings demo` also subscribes the starter OPML of real feeds when online."
+    )
+    user_agent: str = _doc(
+        "Tidings/0.1 (+https://github.com/tidings-news/tidings; self-hosted feed reader)",
+        "User-Agent sent with every request.",
+    )
+    fetch_timeout_s: float = _doc(15.0, "Connect/read timeout per request, in seconds.")
+    max_body_bytes: int = _doc(10_000_000, "Largest response body accepted (after decoding).")
+    max_redirects: int = _doc(5, "Most redirects followed per request.")
+    allow_hosts: tuple[str, ...] = _doc(
+        (), "Hosts/networks the egress guard admits even if private (comma-separated)."
+    )
+    refresh_interval_s: int = _doc(1800, "Default time between two checks of a source.")
+    user: str = _doc("demo", "User whose feed the web UI shows when nobody is signed in.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tidings.db').resolve()}"
+
+
+SETTINGS_DOC: dict[str, str] = {
+    f"TIDINGS_{f.name.upper()}": f.metadata["doc"] for f in fields(Settings)
+}
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(text)
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, tuple):
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+            return tuple(s.strip() for s in items if str(s).strip())
+        return type(default)(raw)
+    except (TypeError, ValueError) as exc:
+        kind = type(default).__name__
+        raise SettingsError(f"TIDINGS_{name.upper()}={raw!r} is not a valid {kind}") from exc
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, toml_path: Path | None = None, **overrides: Any
+) -> Settings:
+    """Build Settings from defaults < TOML file (`TIDINGS_CONFIG`) < environment < overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    toml_path = toml_path or (Path(env["TIDINGS_CONFIG"]) if env.get("TIDINGS_CONFIG") else None)
+    if toml_path is not None:
+        try:
+            values.update(tomllib.loads(toml_path.read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read config file {toml_path}: {exc}") from exc
+    for f in fields(Settings):
+        key = f"TIDINGS_{f.name.upper()}"
+        if key in env:
+            values[f.name] = env[key]
+    values.update(overrides)
+    known = {f.name: f.default for f in fields(Settings)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+    coerced = {k: _coerce(k, v, known[k]) for k, v in values.items()}
+    return replace(Settings(), **coerced)

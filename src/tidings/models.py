@@ -1,0 +1,182 @@
+"""The domain in plain dataclasses: what every stage takes and returns.
+
+No SQL, no HTTP here. `store` maps these to rows; the pure stages pass them along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"
+    PAGE = "page"
+    CAPTURE = "capture"
+
+
+class EntityKind(StrEnum):
+    PERSON = "person"
+    ORG = "org"
+    PLACE = "place"
+    OTHER = "other"
+
+
+class TargetKind(StrEnum):
+    """What a user can follow or mute."""
+
+    TOPIC = "topic"
+    ENTITY = "entity"
+    SOURCE = "source"
+    KEYWORD = "keyword"
+
+
+class InteractionKind(StrEnum):
+    IMPRESSION = "impression"
+    OPEN = "open"
+    READ = "read"
+    LIKE = "like"
+    DISLIKE = "dislike"
+    HIDE = "hide"
+    SAVE = "save"
+
+
+@dataclass
+class Source:
+    url: str
+    kind: SourceKind = SourceKind.FEED
+    title: str = ""
+    site_url: str = ""
+    folder: str = ""
+    full_text: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    next_check_at: datetime | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    last_checked_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class FetchResult:
+    """One HTTP exchange as the pipeline sees it. `not_modified` means a 304."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    retry_after_s: float | None = None
+    max_age_s: float | None = None
+
+
+@dataclass
+class Entry:
+    """One item of a parsed feed, before extraction."""
+
+    title: str = ""
+    url: str = ""
+    guid: str = ""
+    summary: str = ""
+    content_html: str = ""
+    author: str = ""
+    published_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFeed:
+    title: str = ""
+    site_url: str = ""
+    entries: list[Entry] = field(default_factory=list)
+    format: str = ""  # e.g. "rss20", "atom10", "json11"
+    warning: str | None = None  # feed parsed, but with a problem worth showing
+
+
+@dataclass
+class Entity:
+    name: str
+    kind: EntityKind
+    count: int = 1
+    salience: float = 0.0
+    aliases: list[str] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class Quote:
+    text: str
+    speaker: str = ""  # canonical entity name when resolved, else the words used
+    direct: bool = True
+
+
+@dataclass
+class Article:
+    url: str = ""
+    title: str = ""
+    byline: str = ""
+    published_at: datetime | None = None
+    language: str = ""
+    topic_label: str = ""
+    key_points: list[str] = field(default_factory=list)
+    text: str = ""
+    html: str = ""  # sanitized reader HTML
+    captions: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    lead_image: str = ""
+    topics: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    guid: str = ""
+    canonical_url: str = ""
+    content_hash: str = ""
+    source_id: int | None = None
+    story_id: int | None = None
+    fetched_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Story:
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    article_count: int = 0
+    source_count: int = 0
+    id: int | None = None
+
+
+@dataclass
+class User:
+    name: str
+    id: int | None = None
+
+
+@dataclass
+class Follow:
+    user_id: int
+    target_kind: TargetKind
+    target: str
+    weight: float = 1.0
+    muted: bool = False
+    id: int | None = None
+
+
+@dataclass
+class FeedItem:
+    """One line of a user's feed: a story, its lead article and why it is there."""
+
+    story: Story
+    lead: Article
+    score: float
+    sources: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
