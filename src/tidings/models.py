@@ -180,3 +180,26 @@ class FeedItem:
     score: float
     sources: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+
+
+def article_json(article: Article) -> dict[str, object]:
+    """The `extract`/`analyze` JSON shape (keys fixed in DESIGN.md)."""
+    published = article.published_at.isoformat() if article.published_at else None
+    return {
+        "url": article.url,
+        "title": article.title,
+        "byline": article.byline,
+        "published": published,
+        "language": article.language,
+        "topic": article.topic_label,
+        "topics": list(article.topics),
+        "key_points": list(article.key_points),
+        "text": article.text,
+        "captions": list(article.captions),
+        "related": list(article.related),
+        "entities": [
+            {"name": e.name, "kind": str(e.kind), "count": e.count, "aliases": list(e.aliases)}
+            for e in article.entities
+        ],
+        "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct} for q in article.quotes],
+    }
