@@ -143,6 +143,7 @@ class Article:
     story_id: int | None = None
     fetched_at: datetime | None = None
     id: int | None = None
+    warning: str | None = None  # extraction finished but found a problem (e.g. no article text)
 
 
 @dataclass
