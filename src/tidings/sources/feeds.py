@@ -1,0 +1,132 @@
+"""Bytes → ParsedFeed, whatever the server called them.
+
+The format is decided by the content, not by the label: servers send Atom as `.rss`, RSS as
+`text/html`, JSON Feed as `text/plain`. JSON goes to our own parser; everything else to
+feedparser, which copes with RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, broken XML and legacy
+encodings. When nothing feed-like comes out, the error says what the bytes were instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from tidings.models import Entry, ParsedFeed
+from tidings.sources.errors import FeedError
+from tidings.sources.jsonfeed import parse_json_document
+from tidings.sources.text import from_struct, plain_text
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.I)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _looks_like_json(data: bytes) -> bool:
+    head = data[:64]
+    for bom in _BOMS:
+        head = head.removeprefix(bom)
+    return head.lstrip()[:1] in (b"{", b"[")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """An HTML page rather than a feed: starts like HTML and has no feed root element."""
+    head = data[:4096]
+    return bool(_HTML_START.match(head)) and not _FEED_ROOT.search(head)
+
+
+def _name(url: str) -> str:
+    return url or "the document"
+
+
+def _parse_json(data: bytes, url: str) -> ParsedFeed:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(
+            f"{_name(url)} looks like JSON but is not valid JSON ({exc}); it is not a usable feed"
+        ) from exc
+    return parse_json_document(doc, url)
+
+
+def parse_feed(data: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
+    """Parse feed bytes (RSS, Atom, RDF, JSON Feed, RSS-in-JSON) into a ParsedFeed.
+
+    `url` (the final URL after redirects) resolves relative links; `content_type` is only a
+    hint for the character encoding. Raises FeedError when the bytes are not a feed.
+    """
+    if not data.strip():
+        raise FeedError(f"{_name(url)} is empty, not a feed; check the URL")
+    if _looks_like_json(data):
+        return _parse_json(data, url)
+    headers = {"content-location": url} if url else {}
+    if content_type and "html" not in content_type.lower():
+        headers["content-type"] = content_type  # "text/html" would only mislead the sniffing
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
+    if not parsed.version and not parsed.entries:
+        raise _not_a_feed(data, url, parsed)
+    return _from_feedparser(parsed, url)
+
+
+def _not_a_feed(data: bytes, url: str, parsed: Any) -> FeedError:
+    if looks_like_html(data):
+        return FeedError(
+            f"{_name(url)} is an HTML page, not a feed; try the site's feed URL"
+            " (`tidings add` with the page URL finds the feeds it links to)"
+        )
+    reason = parsed.get("bozo_exception") or "no RSS, Atom, RDF or JSON Feed structure found"
+    return FeedError(
+        f"{_name(url)} is not valid XML or JSON feed data ({reason}); check that the URL is a feed"
+    )
+
+
+def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
+    feed = parsed.feed
+    site_url = feed.get("link", "")
+    base = url or site_url
+    warning = None
+    if parsed.bozo:
+        warning = f"the feed has errors but was read anyway: {parsed.get('bozo_exception')}"
+    return ParsedFeed(
+        title=plain_text(feed.get("title", "")),
+        site_url=urljoin(url, site_url) if url and site_url else site_url,
+        entries=[_entry(e, base) for e in parsed.entries],
+        format=parsed.version or "unknown",
+        warning=warning,
+    )
+
+
+def _fullest_content(item: Any) -> str:
+    contents = [c.get("value", "") for c in item.get("content", []) if c.get("value")]
+    summary = item.get("summary", "")
+    return max([*contents, summary], key=len)
+
+
+def _entry_link(item: Any, base: str) -> str:
+    link = item.get("link", "")
+    if not link:  # Atom entries sometimes carry only rel="enclosure"/"related" links
+        hrefs = [lnk.get("href", "") for lnk in item.get("links", []) if lnk.get("href")]
+        link = hrefs[0] if hrefs else ""
+    if not link and item.get("guidislink"):
+        link = item.get("id", "")
+    return urljoin(base, link.strip()) if base and link else link.strip()
+
+
+def _entry(item: Any, base: str) -> Entry:
+    published = from_struct(item.get("published_parsed")) or from_struct(
+        item.get("updated_parsed")
+    )
+    return Entry(
+        title=plain_text(item.get("title", "")),
+        url=_entry_link(item, base),
+        guid=(item.get("id") or "").strip(),
+        summary=item.get("summary", ""),
+        content_html=_fullest_content(item),
+        author=plain_text(item.get("author", "")),
+        published_at=published,
+        tags=[t.get("term", "") for t in item.get("tags", []) if t.get("term")],
+    )
