@@ -1,0 +1,65 @@
+"""Entities aggregate: canonical people, organisations and places, their mentions and quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tidings.models import Entity, EntityKind, Quote
+from tidings.store.schema import article_entities, entities, quotes
+
+EntityKey = Callable[[str, EntityKind], str]
+
+
+def upsert_entity(conn: Connection, entity: Entity, key: str) -> int:
+    """The entity stored under `key`, created if new; aliases seen are merged in."""
+    row = conn.execute(sa.select(entities).where(entities.c.key == key)).first()
+    if row is None:
+        stmt = (sa.insert(entities)
+                .values(key=key, kind=str(entity.kind), name=entity.name,
+                        aliases=sorted(set(entity.aliases)))
+                .returning(entities.c.id))
+        return int(conn.execute(stmt).scalar_one())
+    merged = sorted(set(row.aliases or []) | set(entity.aliases))
+    if merged != sorted(row.aliases or []):
+        conn.execute(sa.update(entities).where(entities.c.id == row.id).values(aliases=merged))
+    return int(row.id)
+
+
+def save_annotations(conn: Connection, article_id: int, found: Sequence[Entity],
+                     said: Sequence[Quote], key: EntityKey) -> None:
+    """Store an article's entity mentions and quotes (speakers linked when they are entities)."""
+    ids_by_name: dict[str, int] = {}
+    for entity in found:
+        entity_id = upsert_entity(conn, entity, key(entity.name, entity.kind))
+        ids_by_name[entity.name] = entity_id
+        conn.execute(sa.insert(article_entities).values(
+            article_id=article_id, entity_id=entity_id, count=entity.count,
+            salience=entity.salience))
+    for quote in said:
+        conn.execute(sa.insert(quotes).values(
+            article_id=article_id, entity_id=ids_by_name.get(quote.speaker),
+            speaker=quote.speaker, text=quote.text, direct=quote.direct))
+
+
+def entities_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[Entity]]:
+    out: dict[int, list[Entity]] = {aid: [] for aid in article_ids}
+    if not article_ids:
+        return out
+    stmt = (sa.select(article_entities.c.article_id, article_entities.c.count,
+                      article_entities.c.salience, entities)
+            .join(entities, entities.c.id == article_entities.c.entity_id)
+            .where(article_entities.c.article_id.in_(article_ids))
+            .order_by(article_entities.c.salience.desc()))
+    for r in conn.execute(stmt):
+        out[r.article_id].append(Entity(id=r.id, name=r.name, kind=EntityKind(r.kind),
+                                        count=r.count, salience=r.salience,
+                                        aliases=list(r.aliases or [])))
+    return out
+
+
+def quotes_of(conn: Connection, article_id: int) -> list[Quote]:
+    stmt = sa.select(quotes).where(quotes.c.article_id == article_id).order_by(quotes.c.id)
+    return [Quote(text=r.text, speaker=r.speaker, direct=r.direct) for r in conn.execute(stmt)]

@@ -1,0 +1,199 @@
+"""Table definitions (SQLAlchemy Core). The Alembic migrations create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores UTC, always returns timezone-aware UTC (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+TS = UTCDateTime
+
+sources = sa.Table(
+    "sources", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="feed"),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("site_url", sa.Text, nullable=False, server_default=""),
+    sa.Column("folder", sa.Text, nullable=False, server_default=""),
+    sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("next_check_at", TS),
+    sa.Column("last_checked_at", TS),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+stories = sa.Table(
+    "stories", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("first_seen", TS, nullable=False),
+    sa.Column("last_seen", TS, nullable=False),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("centroid", sa.Text),
+    sa.Index("ix_stories_last_seen", "last_seen"),
+)
+
+articles = sa.Table(
+    "articles", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE")),
+    sa.Column("entry_key", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=False, server_default=""),
+    sa.Column("canonical_url", sa.Text, nullable=False, server_default=""),
+    sa.Column("guid", sa.Text, nullable=False, server_default=""),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("byline", sa.Text, nullable=False, server_default=""),
+    sa.Column("published_at", TS),
+    sa.Column("fetched_at", TS, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False, server_default=""),
+    sa.Column("topic_label", sa.Text, nullable=False, server_default=""),
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("key_points", sa.JSON, nullable=False),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("html", sa.Text, nullable=False, server_default=""),
+    sa.Column("captions", sa.JSON, nullable=False),
+    sa.Column("related", sa.JSON, nullable=False),
+    sa.Column("lead_image", sa.Text, nullable=False, server_default=""),
+    sa.Column("content_hash", sa.String(64), nullable=False, server_default=""),
+    sa.Column("fingerprint", sa.Text),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
+    sa.Index("ix_articles_canonical_url", "canonical_url"),
+    sa.Index("ix_articles_story", "story_id"),
+    sa.Index("ix_articles_published", "published_at"),
+)
+
+entities = sa.Table(
+    "entities", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),
+)
+
+article_entities = sa.Table(
+    "article_entities", metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("entity_id", sa.Integer, sa.ForeignKey("entities.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("salience", sa.Float, nullable=False, server_default="0"),
+    sa.Index("ix_article_entities_entity", "entity_id"),
+)
+
+quotes = sa.Table(
+    "quotes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("entity_id", sa.Integer, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("speaker", sa.Text, nullable=False, server_default=""),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("direct", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Index("ix_quotes_article", "article_id"),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("feed_token", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+follows = sa.Table(
+    "follows", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("target_kind", sa.String(16), nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("weight", sa.Float, nullable=False, server_default="1"),
+    sa.Column("muted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("user_id", "target_kind", "target", name="uq_follows_target"),
+)
+
+rules = sa.Table(
+    "rules", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False, server_default="global"),
+    sa.Column("scope_value", sa.Text, nullable=False, server_default=""),
+    sa.Column("field", sa.String(16), nullable=False, server_default="title"),
+    sa.Column("pattern", sa.Text, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False, server_default="block"),
+)
+
+interactions = sa.Table(
+    "interactions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE")),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE")),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("dwell_ms", sa.Integer),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_interactions_user_at", "user_id", "at"),
+)
+
+user_models = sa.Table(
+    "user_models", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("weights", sa.JSON, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("run_after", TS, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_by", sa.Text),
+    sa.Column("locked_until", TS),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_jobs_run_after", "run_after"),
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,92 @@
+"""Sources aggregate: subscriptions and their fetch state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tidings.models import Source, SourceKind
+from tidings.store.schema import now, sources
+
+
+class UnknownSource(LookupError):
+    pass
+
+
+def _to_source(row: Any) -> Source:
+    return Source(
+        id=row.id, url=row.url, kind=SourceKind(row.kind), title=row.title,
+        site_url=row.site_url, folder=row.folder, full_text=row.full_text, etag=row.etag,
+        last_modified=row.last_modified, next_check_at=row.next_check_at,
+        last_checked_at=row.last_checked_at, error_count=row.error_count,
+        last_error=row.last_error,
+    )
+
+
+def add_source(conn: Connection, source: Source) -> tuple[Source, bool]:
+    """Subscribe; returns (the stored source, whether it was new). Same URL twice is one."""
+    existing = find_source(conn, source.url)
+    if existing is not None:
+        return existing, False
+    values = {
+        "url": source.url, "kind": str(source.kind), "title": source.title,
+        "site_url": source.site_url, "folder": source.folder, "full_text": source.full_text,
+        "created_at": now(),
+    }
+    new_id = conn.execute(sa.insert(sources).values(values).returning(sources.c.id)).scalar_one()
+    return get_source(conn, new_id), True
+
+
+def find_source(conn: Connection, url: str) -> Source | None:
+    row = conn.execute(sa.select(sources).where(sources.c.url == url)).first()
+    return _to_source(row) if row else None
+
+
+def get_source(conn: Connection, source_id: int) -> Source:
+    row = conn.execute(sa.select(sources).where(sources.c.id == source_id)).first()
+    if row is None:
+        raise UnknownSource(f"no source with id {source_id}")
+    return _to_source(row)
+
+
+def list_sources(conn: Connection) -> list[Source]:
+    rows = conn.execute(sa.select(sources).order_by(sources.c.folder, sources.c.title, sources.c.id))
+    return [_to_source(r) for r in rows]
+
+
+def due_sources(conn: Connection, at: datetime | None = None) -> list[Source]:
+    """Feeds to check now (all feeds when `at` is None); bundled samples are never fetched."""
+    cond = sources.c.kind == str(SourceKind.FEED)
+    if at is not None:
+        due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
+        cond = sa.and_(cond, due)
+    rows = conn.execute(sa.select(sources).where(cond).order_by(sources.c.next_check_at, sources.c.id))
+    return [_to_source(r) for r in rows]
+
+
+def update_source(conn: Connection, source_id: int, **changes: Any) -> None:
+    """Write fetch state (etag, last_modified, next_check_at, errors, title, ...)."""
+    unknown = set(changes) - set(sources.c.keys())
+    if unknown:
+        raise ValueError(f"unknown source fields: {sorted(unknown)}")
+    conn.execute(sa.update(sources).where(sources.c.id == source_id).values(**changes))
+
+
+def record_success(conn: Connection, source_id: int, at: datetime, next_at: datetime,
+                   **changes: Any) -> None:
+    update_source(conn, source_id, last_checked_at=at, next_check_at=next_at, error_count=0,
+                  last_error=None, **changes)
+
+
+def record_error(conn: Connection, source: Source, at: datetime, next_at: datetime,
+                 message: str) -> None:
+    update_source(conn, source.id or 0, last_checked_at=at, next_check_at=next_at,
+                  error_count=source.error_count + 1, last_error=message[:2000])
+
+
+def delete_sources(conn: Connection, ids: Sequence[int]) -> None:
+    conn.execute(sa.delete(sources).where(sources.c.id.in_(ids)))

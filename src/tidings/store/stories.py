@@ -1,0 +1,61 @@
+"""Stories aggregate: one event, many articles from many sources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tidings.models import Story
+from tidings.store.schema import articles, stories
+
+
+class UnknownStory(LookupError):
+    pass
+
+
+def _to_story(row: Any) -> Story:
+    return Story(id=row.id, title=row.title, first_seen=row.first_seen, last_seen=row.last_seen,
+                 article_count=row.article_count, source_count=row.source_count)
+
+
+def create_story(conn: Connection, title: str, at: datetime) -> int:
+    stmt = (sa.insert(stories)
+            .values(title=title, first_seen=at, last_seen=at, article_count=0, source_count=0)
+            .returning(stories.c.id))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def refresh_story(conn: Connection, story_id: int) -> None:
+    """Recompute counts and the time span from the story's articles."""
+    when = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
+    agg = conn.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(articles.c.source_id)),
+                  sa.func.min(when), sa.func.max(when))
+        .where(articles.c.story_id == story_id)
+    ).one()
+    if not agg[0]:
+        conn.execute(sa.delete(stories).where(stories.c.id == story_id))
+        return
+    conn.execute(sa.update(stories).where(stories.c.id == story_id).values(
+        article_count=agg[0], source_count=agg[1], first_seen=agg[2], last_seen=agg[3]))
+
+
+def get_story(conn: Connection, story_id: int) -> Story:
+    row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+    if row is None:
+        raise UnknownStory(f"no story with id {story_id}")
+    return _to_story(row)
+
+
+def recent_stories(conn: Connection, since: datetime | None = None, limit: int = 500) -> list[Story]:
+    stmt = sa.select(stories).order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit)
+    if since is not None:
+        stmt = stmt.where(stories.c.last_seen >= since)
+    return [_to_story(r) for r in conn.execute(stmt)]
+
+
+def count_stories(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar_one())

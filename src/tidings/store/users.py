@@ -1,0 +1,64 @@
+"""Users aggregate: accounts, what they follow or mute, and what they did."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tidings.models import Follow, InteractionKind, TargetKind, User
+from tidings.store.schema import follows, interactions, now, users
+
+
+def ensure_user(conn: Connection, name: str) -> User:
+    row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+    if row is not None:
+        return User(id=row.id, name=row.name)
+    stmt = (sa.insert(users)
+            .values(name=name, feed_token=secrets.token_urlsafe(24), created_at=now())
+            .returning(users.c.id))
+    return User(id=int(conn.execute(stmt).scalar_one()), name=name)
+
+
+def find_user(conn: Connection, name: str) -> User | None:
+    row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+    return User(id=row.id, name=row.name) if row else None
+
+
+def _to_follow(row: Any) -> Follow:
+    return Follow(id=row.id, user_id=row.user_id, target_kind=TargetKind(row.target_kind),
+                  target=row.target, weight=row.weight, muted=row.muted)
+
+
+def set_follow(conn: Connection, follow: Follow) -> None:
+    """Follow or mute a target; a second call for the same target replaces the first."""
+    match = sa.and_(follows.c.user_id == follow.user_id,
+                    follows.c.target_kind == str(follow.target_kind),
+                    follows.c.target == follow.target)
+    conn.execute(sa.delete(follows).where(match))
+    conn.execute(sa.insert(follows).values(
+        user_id=follow.user_id, target_kind=str(follow.target_kind), target=follow.target,
+        weight=follow.weight, muted=follow.muted))
+
+
+def list_follows(conn: Connection, user_id: int) -> list[Follow]:
+    stmt = sa.select(follows).where(follows.c.user_id == user_id).order_by(follows.c.id)
+    return [_to_follow(r) for r in conn.execute(stmt)]
+
+
+def record_interaction(conn: Connection, user_id: int, kind: InteractionKind, *,
+                       article_id: int | None = None, story_id: int | None = None,
+                       dwell_ms: int | None = None, at: datetime | None = None) -> None:
+    conn.execute(sa.insert(interactions).values(
+        user_id=user_id, kind=str(kind), article_id=article_id, story_id=story_id,
+        dwell_ms=dwell_ms, at=at or now()))
+
+
+def seen_story_ids(conn: Connection, user_id: int, kinds: tuple[str, ...]) -> set[int]:
+    stmt = sa.select(interactions.c.story_id).where(
+        interactions.c.user_id == user_id, interactions.c.kind.in_(kinds),
+        interactions.c.story_id.is_not(None))
+    return {r[0] for r in conn.execute(stmt)}
