@@ -1,0 +1,74 @@
+"""Article parts that live in the page layout: captions, key points, related links.
+
+Found through generic markup (`<figcaption>`, class and id words such as "caption",
+"standfirst", "key-points", "related") that most publishing systems use, not per-site rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from tidings.extract import signals as sig
+
+_CAPTION_HINT = re.compile(r"(?:^|[\s_-])(?:caption|credit|image-?text|photo-?text|figcaption)"
+                           r"(?:$|[\s_-])", re.I)
+_KEY_POINT_HINT = re.compile(r"(?:^|[\s_-])(?:standfirst|key-?points?|highlights?|summary-list|"
+                             r"article-?summary|story-?highlights|tldr|bullets)(?:$|[\s_-])",
+                             re.I)
+_RELATED_HINT = re.compile(r"(?:^|[\s_-])(?:related|more-?stories|read-?more|recommended|"
+                           r"also-?read|see-?also|further-?reading|more-?on)(?:$|[\s_-])", re.I)
+_NOT_CONTENT = {"script", "style", "noscript", "template", "svg"}
+MAX_ITEMS = 12
+
+
+def _hint(node: lxml_html.HtmlElement) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}"
+
+
+def _text(node: lxml_html.HtmlElement) -> str:
+    return " ".join(" ".join(node.itertext()).split())
+
+
+def find_captions(tree: lxml_html.HtmlElement) -> list[str]:
+    """Photo captions and credits, in page order, without duplicates."""
+    found: list[str] = []
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in _NOT_CONTENT:
+            continue
+        if node.tag == "figcaption" or (_CAPTION_HINT.search(_hint(node))
+                                        and node.find(".//figcaption") is None):
+            text = _text(node)
+            if 3 <= len(text) <= 600 and not any(text in seen for seen in found):
+                found = [seen for seen in found if seen not in text]
+                found.append(text)
+    return found[:MAX_ITEMS]
+
+
+def find_key_points(tree: lxml_html.HtmlElement) -> list[str]:
+    """Bullets of the first key-points/standfirst box; a standfirst paragraph as one point."""
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or not _KEY_POINT_HINT.search(_hint(node)):
+            continue
+        items = [_text(li) for li in node.iter("li")]
+        points = [i for i in items if sig.words(i) >= 3] or [_text(node)]
+        points = [p for p in points if 3 <= sig.words(p) <= 80]
+        if points:
+            return points[:MAX_ITEMS]
+    return []
+
+
+def find_related(tree: lxml_html.HtmlElement) -> list[str]:
+    """Headlines of links inside related-story boxes."""
+    found: list[str] = []
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or not _RELATED_HINT.search(_hint(node)):
+            continue
+        for link in node.iter("a"):
+            text = _text(link)
+            if 4 <= sig.words(text) <= 30 and text not in found:
+                found.append(text)
+        if len(found) >= MAX_ITEMS:
+            break
+    return found[:MAX_ITEMS]

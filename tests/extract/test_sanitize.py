@@ -1,0 +1,48 @@
+"""The one allow-list: what may reach a reader's browser from someone else's page."""
+
+from __future__ import annotations
+
+from tidings.extract import sanitize_html, text_to_html
+
+BASE = "https://news.example/world/2024/story.html"
+
+
+def test_scripts_styles_frames_and_handlers_are_removed() -> None:
+    dirty = (
+        '<p onclick="steal()" style="color:red">Hello<script>alert(1)</script></p>'
+        "<style>p{display:none}</style><iframe src='https://evil.example'>x</iframe>"
+        '<img src="a.png" onerror="steal()"><form><input name=q></form>'
+        '<svg><script>alert(2)</script></svg>'
+    )
+    clean = sanitize_html(dirty, base_url=BASE)
+    for banned in ("script", "alert", "style", "iframe", "onclick", "onerror", "form",
+                   "input", "svg", "evil.example"):
+        assert banned not in clean
+    assert "<p>Hello</p>" in clean
+    assert '<img src="https://news.example/world/2024/a.png">' in clean
+
+
+def test_links_are_absolute_and_get_rel() -> None:
+    clean = sanitize_html('<a href="../other.html">x</a> <a href="//cdn.example/y">y</a>',
+                          base_url=BASE)
+    assert 'href="https://news.example/world/other.html"' in clean
+    assert 'href="https://cdn.example/y"' in clean
+    assert clean.count('rel="noopener noreferrer nofollow"') == 2
+
+
+def test_dangerous_url_schemes_are_dropped() -> None:
+    for url in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
+                "vbscript:msgbox(1)"):
+        clean = sanitize_html(f'<a href="{url}">x</a>', base_url=BASE)
+        assert "href" not in clean, url
+
+
+def test_relative_link_without_base_is_dropped_not_kept() -> None:
+    assert "href" not in sanitize_html('<a href="/login">x</a>')
+
+
+def test_text_to_html_escapes_and_splits_paragraphs() -> None:
+    html = text_to_html("Tom & Jerry <3\nsecond line\n\nNext <b>para</b>")
+    assert html == ("<p>Tom &amp; Jerry &lt;3<br>second line</p>\n"
+                    "<p>Next &lt;b&gt;para&lt;/b&gt;</p>")
+    assert sanitize_html(html) == html
