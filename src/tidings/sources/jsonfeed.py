@@ -52,7 +52,8 @@ def _jsonfeed_entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
     published = parse_date(_str(item.get("date_published"))) or parse_date(
         _str(item.get("date_modified"))
     )
-    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    tags = item.get("tags")
+    tags = tags if isinstance(tags, list) else []
     return Entry(
         title=plain_text(_str(item.get("title"))),
         url=url,
