@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -19,7 +20,7 @@ import feedparser
 from tidings.models import Entry, ParsedFeed
 from tidings.sources.errors import FeedError
 from tidings.sources.jsonfeed import parse_json_document
-from tidings.sources.text import from_struct, plain_text
+from tidings.sources.text import detail_text, from_struct, parse_numeric_date, plain_text
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.I)
@@ -43,12 +44,22 @@ def _name(url: str) -> str:
     return url or "the document"
 
 
+def _json_hint(exc: json.JSONDecodeError) -> str:
+    at_end = exc.pos >= len(exc.doc.rstrip()) - 1
+    return "it looks truncated" if at_end or exc.msg.startswith("Unterminated") else "malformed"
+
+
 def _parse_json(data: bytes, url: str) -> ParsedFeed:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # strict=False: raw control characters inside strings are common in real JSON feeds.
+        doc = json.loads(data.decode("utf-8-sig"), strict=False)
+    except UnicodeDecodeError as exc:
+        raise FeedError(f"{_name(url)} looks like JSON but is not UTF-8 text ({exc})") from exc
+    except json.JSONDecodeError as exc:
         raise FeedError(
-            f"{_name(url)} looks like JSON but is not valid JSON ({exc}); it is not a usable feed"
+            f"{_name(url)} looks like JSON but is not valid JSON ({exc.msg}, character"
+            f" {exc.pos}; {_json_hint(exc)}); no entries were read, Tidings will try again"
+            " next refresh"
         ) from exc
     return parse_json_document(doc, url)
 
@@ -67,7 +78,8 @@ def parse_feed(data: bytes, *, url: str = "", content_type: str = "") -> ParsedF
     if content_type and "html" not in content_type.lower():
         headers["content-type"] = content_type  # "text/html" would only mislead the sniffing
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
-    if not parsed.version and not parsed.entries:
+    feed_like = parsed.feed.get("title") or parsed.feed.get("link")
+    if not (parsed.version or parsed.entries or feed_like):
         raise _not_a_feed(data, url, parsed)
     return _from_feedparser(parsed, url)
 
@@ -92,12 +104,17 @@ def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
     if parsed.bozo:
         warning = f"the feed has errors but was read anyway: {parsed.get('bozo_exception')}"
     return ParsedFeed(
-        title=plain_text(feed.get("title", "")),
+        title=_title(feed),
         site_url=urljoin(url, site_url) if url and site_url else site_url,
         entries=[_entry(e, base) for e in parsed.entries],
         format=parsed.version or "unknown",
         warning=warning,
     )
+
+
+def _title(node: Any) -> str:
+    mime = (node.get("title_detail") or {}).get("type", "text/html")
+    return detail_text(node.get("title", ""), mime)
 
 
 def _fullest_content(item: Any) -> str:
@@ -116,12 +133,18 @@ def _entry_link(item: Any, base: str) -> str:
     return urljoin(base, link.strip()) if base and link else link.strip()
 
 
+def _date(item: Any, key: str) -> datetime | None:
+    """Numeric dates we read ourselves (feedparser gets "2020/1/10" wrong); the many textual
+    formats (RFC 822 with odd zones, W3CDTF variants, localised months) we leave to it."""
+    raw = item.get(key)
+    ours = parse_numeric_date(raw) if isinstance(raw, str) else None
+    return ours or from_struct(item.get(f"{key}_parsed"))
+
+
 def _entry(item: Any, base: str) -> Entry:
-    published = from_struct(item.get("published_parsed")) or from_struct(
-        item.get("updated_parsed")
-    )
+    published = _date(item, "published") or _date(item, "updated")
     return Entry(
-        title=plain_text(item.get("title", "")),
+        title=_title(item),
         url=_entry_link(item, base),
         guid=(item.get("id") or "").strip(),
         summary=item.get("summary", ""),

@@ -8,7 +8,14 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+_YMD = re.compile(
+    r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 _TAG = re.compile(r"<[^>]{0,2000}>")
+# Script/style bodies and comments are not text a reader sees (an unclosed comment runs to
+# the end, as in a browser).
+_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 _SPACE = re.compile(r"\s+")
 # Dates outside this range are typos or placeholders ("0001-01-01"), not publication times.
 _EARLIEST, _LATEST = 1970, 2100
@@ -18,8 +25,16 @@ def plain_text(markup: str) -> str:
     """What a reader sees of a title that may contain tags or entities: tags dropped,
     entities decoded, whitespace collapsed."""
     if "<" in markup:
-        markup = _TAG.sub(" ", markup)
+        markup = _TAG.sub(" ", _HIDDEN.sub(" ", _COMMENT.sub("", markup)))
     return _SPACE.sub(" ", html.unescape(markup)).strip()
+
+
+def detail_text(value: str, mime: str) -> str:
+    """A feedparser text construct as plain text: markup only stripped when it IS markup, so
+    a text/plain title "History of the <blink> tag" keeps its brackets."""
+    if mime == "text/plain":
+        return _SPACE.sub(" ", value).strip()
+    return plain_text(value)
 
 
 def sane(value: datetime | None) -> datetime | None:
@@ -42,15 +57,28 @@ def from_struct(value: time.struct_time | None) -> datetime | None:
         return None
 
 
-def parse_date(text: str) -> datetime | None:
-    """RFC 3339 / ISO 8601 first (JSON Feed), then RFC 822 (RSS-style); None if neither."""
+def parse_numeric_date(text: str) -> datetime | None:
+    """ISO 8601 / RFC 3339, or "2020/1/10 14:33:00" (feedparser misreads the latter as
+    1 November); no zone means UTC. None for anything else."""
     text = text.strip()
-    if not text:
-        return None
+    match = _YMD.match(text)
     try:
+        if match:
+            year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+            return sane(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
         return sane(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
     except ValueError:
-        pass
+        return None
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """ISO 8601 and numeric dates first (JSON Feed), then RFC 822 (RSS); None if neither."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    numeric = parse_numeric_date(text)
+    if numeric is not None:
+        return numeric
     try:
         return sane(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
