@@ -134,6 +134,8 @@ def decode_bytes(data: bytes, content_type: str = "") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
+        if _mostly_utf8(data):
+            return data.decode("utf-8", errors="replace")
     else:
         if not text.isascii():
             return text
@@ -148,6 +150,14 @@ def decode_bytes(data: bytes, content_type: str = "") -> str:
     if guess is not None and guess.encoding:
         return data.decode(guess.encoding, errors="replace")
     return data.decode("cp1252", errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few broken bytes (a truncated snippet, a pasted fragment) is still UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    wide = sum(1 for char in text if ord(char) > 0x7F) - broken
+    return wide >= 20 and broken <= wide // 50
 
 
 def looks_like_html(text: str, *, content_type: str = "", name: str = "") -> bool:

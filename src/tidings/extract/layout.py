@@ -51,12 +51,27 @@ def find_key_points(tree: lxml_html.HtmlElement) -> list[str]:
     for node in tree.iter():
         if not isinstance(node.tag, str) or not _KEY_POINT_HINT.search(_hint(node)):
             continue
-        items = [_text(li) for li in node.iter("li")]
-        points = [i for i in items if sig.words(i) >= 3] or [_text(node)]
+        if _in_navigation(node) or len(_text(node)) > 1500:
+            continue  # a menu or a whole section, not a box of points
+        items = list(node.iter("li"))
+        if len(items) > 8 or any(_link_share(li) > 0.5 for li in items):
+            continue
+        points = [_text(li) for li in items if sig.words(_text(li)) >= 3] or [_text(node)]
         points = [p for p in points if 3 <= sig.words(p) <= 80]
         if points:
-            return points[:MAX_ITEMS]
+            return points
     return []
+
+
+def _in_navigation(node: lxml_html.HtmlElement) -> bool:
+    return any(a.tag in {"nav", "header", "footer", "menu"} for a in node.iterancestors())
+
+
+def _link_share(node: lxml_html.HtmlElement) -> float:
+    """Share of a node's text that sits inside links."""
+    total = len(_text(node))
+    linked = sum(len(_text(a)) for a in node.iter("a"))
+    return linked / total if total else 0.0
 
 
 def find_related(tree: lxml_html.HtmlElement) -> list[str]:

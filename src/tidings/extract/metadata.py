@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -145,10 +146,13 @@ def to_utc(value: str | datetime | None) -> datetime | None:
     try:
         parsed = value if isinstance(value, datetime) else date_parser.isoparse(value)
     except (ValueError, OverflowError):
-        try:
-            parsed = date_parser.parse(str(value))
-        except (ValueError, OverflowError):
-            return None
+        with warnings.catch_warnings():
+            # Zone names like "CET" are ambiguous; dateutil warns and we fall back to UTC.
+            warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+            try:
+                parsed = date_parser.parse(str(value))
+            except (ValueError, OverflowError):
+                return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

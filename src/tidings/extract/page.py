@@ -64,9 +64,10 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
 def _run_trafilatura(tree: lxml_html.HtmlElement, url: str) -> trafilatura.settings.Document | None:
     try:
         document = trafilatura.bare_extraction(
+            # Links, images and formatting stay off: turning them on changes which blocks
+            # trafilatura keeps, and measurably for the worse (bench/extraction.py).
             deepcopy(tree), url=url or None, with_metadata=True, include_comments=False,
-            include_tables=True, include_links=True, include_images=True,
-            include_formatting=True,
+            include_tables=True,
         )
     except (ValueError, TypeError, AttributeError, etree.LxmlError):
         return None  # a page trafilatura's heuristics trip over still gets the fallback
@@ -108,9 +109,10 @@ def clean_body(body: etree._Element, article: Article) -> etree._Element:
 
 
 def _drop_known_items(block: etree._Element, known: set[str]) -> None:
-    """Key points and related links repeated as a list inside the body are not body text."""
-    for item in list(block):
-        if _norm(_plain(item)) in known:
+    """The key-points box (or a related-links list) repeated inside the body is not body text."""
+    items = list(block)
+    if items and all(_norm(_plain(item)) in known for item in items):
+        for item in items:
             block.remove(item)
 
 
@@ -120,8 +122,8 @@ def _block_verdict(block: etree._Element, text: str, known: set[str], article: A
         return "empty" if block.find(".//graphic") is None else ""
     if _norm(text) in known:
         return "known"
-    if block.tag == "head" and article.title and _norm(text) == _norm(article.title):
-        return "title"
+    if block.getprevious() is None and article.title and _norm(text) == _norm(article.title):
+        return "title"  # the headline is its own field; the body starts after it
     if any(check(text) for check in _BLOCK_JUNK_SHAPES):
         return "chrome"
     if sig.is_caption(text) and sig.words(text) <= 60:

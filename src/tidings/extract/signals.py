@@ -9,6 +9,7 @@ strings; the capture cleaner adds the signals that need context (position, repet
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
@@ -169,10 +170,12 @@ def parse_date(text: str) -> datetime | None:
     match = DATE_TEXT.search(text or "")
     if not match:
         return None
-    try:
-        value = date_parser.parse(match.group(0).replace(" at ", " "), fuzzy=True)
-    except (ValueError, OverflowError):
-        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+        try:
+            value = date_parser.parse(match.group(0).replace(" at ", " "), fuzzy=True)
+        except (ValueError, OverflowError):
+            return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
