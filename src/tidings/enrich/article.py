@@ -1,0 +1,71 @@
+"""Enrich articles: language, entities, quotes, topics and key points, in one spaCy pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from tidings.enrich.entities import extract_entities
+from tidings.enrich.keypoints import key_points
+from tidings.enrich.language import detect_language
+from tidings.enrich.loader import load_nlp
+from tidings.enrich.quotes import find_quotes
+from tidings.enrich.topics import assign_topics
+from tidings.models import Article
+
+ENGLISH = "en"
+MAX_CHARS = 200_000  # beyond this an article is read only in part: one pass stays bounded
+BATCH_SIZE = 16
+SALIENT_NAMES = 5  # entities whose names make a sentence a better key point
+
+
+def enrich_article(article: Article, *, nlp: Language | None = None) -> Article:
+    """A copy of the article with language, entities, quotes, topics and key points filled."""
+    return enrich_many([article], nlp=nlp)[0]
+
+
+def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None) -> list[Article]:
+    """Enrich many articles with one batched spaCy pass over the English ones."""
+    out = [_without_nlp(a) for a in articles]
+    english = [i for i, a in enumerate(out) if a.language == ENGLISH]
+    if not english:
+        return out
+    nlp = nlp or load_nlp()
+    texts = [compose(out[i]) for i in english]
+    docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
+    for i, doc, (_, body_start) in zip(english, docs, texts, strict=True):
+        out[i] = annotate(out[i], doc, body_start)
+    return out
+
+
+def _without_nlp(article: Article) -> Article:
+    """Language set; for other languages the page's own label is the only topic."""
+    language = detect_language(article.text)
+    if not language:
+        return replace(article, language="")
+    topics = [article.topic_label] if article.topic_label and language != ENGLISH else []
+    return replace(article, language=language, topics=topics or article.topics)
+
+
+def compose(article: Article) -> tuple[str, int]:
+    """Title and bullets first (they name people in full), then the body; body's offset."""
+    header = "\n".join(line for line in (article.title, *article.key_points) if line.strip())
+    header = f"{header}\n\n" if header else ""
+    return header + article.text[:MAX_CHARS], len(header)
+
+
+def annotate(article: Article, doc: Doc, body_start: int) -> Article:
+    """Fill the annotations of one article from its processed text."""
+    found = extract_entities(doc, header_end=body_start)
+    body = doc.text[body_start:]
+    salient = [e.name for e in found.entities[:SALIENT_NAMES]]
+    return replace(
+        article,
+        entities=found.entities,
+        quotes=find_quotes(doc.text, found, body_start=body_start),
+        topics=assign_topics(article.topic_label, body, found.entities),
+        key_points=key_points(body, article.key_points, salient),
+    )

@@ -1,0 +1,16 @@
+"""Language of an article's text (py3langid, offline)."""
+
+from __future__ import annotations
+
+import py3langid
+
+SAMPLE_CHARS = 3000  # enough for a confident guess; classifying whole articles costs more
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language, or "" when there is no text to judge."""
+    sample = text[:SAMPLE_CHARS].strip()
+    if not sample:
+        return ""
+    code, _score = py3langid.classify(sample)
+    return str(code)

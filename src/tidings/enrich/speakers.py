@@ -1,0 +1,191 @@
+"""Who is speaking: a phrase next to a speech verb, resolved to a canonical entity if possible.
+
+A speaker phrase is an entity mention ("Wang Wenbin"), a pronoun ("he" → the last named
+speaker who fits), a role ("the spokesman" → the person introduced as a spokesman), or a
+statement ("a statement from the ministry" → the ministry; later "the statement" → the same).
+Anything else short and capitalised is kept as written ("Officials"); nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tidings.enrich.entities import ArticleEntities, Mention
+from tidings.enrich.names import clean_surface
+from tidings.models import EntityKind
+
+ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|minister|secretary|president|official|adviser|advisor|"
+    "ambassador|envoy|director|chairman|chairwoman|chief|executive|professor|analyst|expert|"
+    "specialist|researcher|lawyer|attorney|prosecutor|judge|governor|mayor|senator|general|"
+    "commander|leader|premier|chancellor|spokespeople|scientist|economist|officer"
+)
+SPOKES = {"spokesman", "spokeswoman", "spokesperson"}
+MALE = {"he", "mr", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman"}
+FEMALE = {"she", "mrs", "ms", "miss", "dame", "lady", "queen", "princess",
+          "spokeswoman", "chairwoman", "congresswoman"}
+DOCUMENTS = r"statement|report|communiqu[eé]|release|readout|notice|announcement"
+
+_ROLE_TAIL = re.compile(
+    rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+((?:[\w’'-]+\s+){{0,3}}?(?:{ROLE_NOUNS}))"
+    r"(?:\s+(?:for|of|at|from)\s+[^,;“”]{1,60})?$"
+)
+_DOC_FROM = re.compile(
+    rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+)?(?:{DOCUMENTS})\s+(?:from|by|issued by|released by)\s+"
+    r"(?P<src>[^,;“”]{2,80})$"
+)
+_DOC_THE = re.compile(rf"\b(?:[Tt]he|[Tt]hat|[Ii]ts)\s+(?:[\w-]+\s+)?(?:{DOCUMENTS})$")
+_PRONOUN = re.compile(r"(?:^|\s)(he|she|He|She)$")
+_APPOSITIVE_END = re.compile(r",\s+(?:a|an|the|who)\s[^,;“”]{2,100},\s*$")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    start: int  # where the speaker phrase begins in the text
+    person_key: str = ""  # entity key when the speaker is a named person
+
+
+@dataclass
+class SpeakerContext:
+    """What resolving speakers needs to remember while reading an article in order."""
+
+    text: str
+    found: ArticleEntities
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    spoken: list[Speaker] = field(default_factory=list)  # named people who spoke, in order
+    statement_source: str = ""
+
+    def heard(self, speaker: Speaker) -> None:
+        if speaker.person_key:
+            self.spoken.append(speaker)
+
+
+def person_roles(text: str, found: ArticleEntities) -> dict[str, set[str]]:
+    """Role, title and gender words written next to each person.
+
+    'Pentagon spokesman John Kirby', 'A spokesman for the ministry, Paul Hughes',
+    'Yang Jin, a Russia expert', and the first he/his or she/her after the name.
+    """
+    roles: dict[str, set[str]] = {}
+    people = [m for m in found.mentions if m.kind == EntityKind.PERSON]
+    ends = sorted(m.end for m in found.mentions)
+    for m in people:
+        floor = max([e for e in ends if e <= m.start] + [m.start - 80, 0])
+        before = re.split(r"[.!?;\n“”\"]", text[floor:m.start])[-1]
+        after = re.match(r",\s+(?:a|an|the)\s+([^,.;]{1,80})", text[m.end:m.end + 90])
+        own = text[m.start:m.end].split()[: -len(m.surface.split())]
+        words = before.split()[-6:] + own + (after.group(1).split() if after else [])
+        found_words = {w.casefold().strip(".,’'") for w in words}
+        roles.setdefault(m.key, set()).update(found_words | _pronoun_after(text, m, found))
+    return roles
+
+
+def _pronoun_after(text: str, m: Mention, found: ArticleEntities) -> set[str]:
+    """The first third-person pronoun after a name, before the sentence ends or a name begins."""
+    later = [other.start for other in found.mentions if other.start >= m.end]
+    stop = min([*later, m.end + 200])
+    window = re.split(r"[.!?\n]", text[m.end:stop])[0]
+    pronoun = re.search(r"\b(he|his|him|she|her|hers)\b", window)
+    return {"he" if pronoun.group(1) in {"he", "his", "him"} else "she"} if pronoun else set()
+
+
+def speaker_before(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
+    """The speaker phrase that ends at `end` (the text just before a speech verb)."""
+    left = ctx.text[start:end].rstrip()
+    stop = start + len(left)
+    appositive = _APPOSITIVE_END.search(left)
+    mention = (_mention_ending(ctx, start + appositive.start()) if appositive else None) or (
+        _mention_ending(ctx, stop))
+    if mention:
+        return _from_mention(ctx, mention)
+    return _phrase_speaker(ctx, left, start)
+
+
+def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
+    """The speaker phrase that starts at `start` (after an inverted 'said')."""
+    right = ctx.text[start:end]
+    lead = len(right) - len(right.lstrip())
+    mention = ctx.found.at(start + lead, start + lead + 1)
+    if mention and mention.start >= start + lead - 1:
+        return _from_mention(ctx, mention)
+    phrase = re.match(r"\s*((?:the|a|an)\s+[^,.;“”]{2,60}?)(?=[,.;]|$)", right)
+    if phrase:
+        return _phrase_speaker(ctx, phrase.group(1), start + phrase.start(1))
+    return None
+
+
+def _mention_ending(ctx: SpeakerContext, stop: int) -> Mention | None:
+    for m in ctx.found.mentions:
+        if stop - 3 <= m.end <= stop and m.kind != EntityKind.OTHER:
+            tail = ctx.text[m.end:stop]
+            if not tail.strip(" ’'s,"):
+                return m
+    return None
+
+
+def _from_mention(ctx: SpeakerContext, m: Mention) -> Speaker:
+    name = ctx.found.names.get(m.key, m.surface)
+    key = m.key if m.kind == EntityKind.PERSON else ""
+    return Speaker(name=name, start=m.start, person_key=key)
+
+
+def _phrase_speaker(ctx: SpeakerContext, left: str, start: int) -> Speaker | None:
+    """A pronoun, a document, a role, or a short capitalised phrase."""
+    if pronoun := _PRONOUN.search(left):
+        return resolve_pronoun(ctx, pronoun.group(1).casefold(), start + pronoun.start(1))
+    if doc := _DOC_FROM.search(left):
+        source = _source_name(ctx, doc.group("src"), start + doc.start("src"))
+        ctx.statement_source = source
+        return Speaker(name=source, start=start + doc.start())
+    if (doc := _DOC_THE.search(left)) and ctx.statement_source:
+        return Speaker(name=ctx.statement_source, start=start + doc.start())
+    if role := _ROLE_TAIL.search(left):
+        named = resolve_role(ctx, role.group(1).casefold(), start + role.start())
+        return named or Speaker(name=clean_surface(role.group()), start=start + role.start())
+    words = left.split()
+    if 0 < len(words) <= 4 and left[:1].isupper() and not left.startswith(("“", '"')):
+        return Speaker(name=clean_surface(left), start=start)
+    return None
+
+
+def _source_name(ctx: SpeakerContext, phrase: str, at: int) -> str:
+    """'Russia’s foreign ministry' stays as written; a bare entity takes its canonical name."""
+    m = ctx.found.at(at, at + len(phrase))
+    if m and m.start <= at + 1 and m.end >= at + len(phrase.rstrip()) - 2:
+        return ctx.found.names.get(m.key, m.surface)
+    return clean_surface(phrase)
+
+
+def resolve_pronoun(ctx: SpeakerContext, pronoun: str, at: int) -> Speaker | None:
+    """'he'/'she' → the last named speaker of a compatible gender, else the last person named."""
+    clash = FEMALE if pronoun == "he" else MALE
+    for earlier in reversed(ctx.spoken):
+        if not ctx.roles.get(earlier.person_key, set()) & clash:
+            return Speaker(name=earlier.name, start=at, person_key=earlier.person_key)
+    people = [m for m in ctx.found.mentions if m.kind == EntityKind.PERSON and m.end <= at]
+    for m in reversed(people):
+        if not ctx.roles.get(m.key, set()) & clash:
+            return _from_mention(ctx, m)
+    return None
+
+
+def resolve_role(ctx: SpeakerContext, role: str, at: int) -> Speaker | None:
+    """'the spokesman' → the nearest person introduced with that role, before or just after.
+
+    Every word of the role must fit: 'the Russian foreign minister' is not the Afghan one.
+    """
+    *qualifiers, noun = role.split()
+    nouns = SPOKES if noun in SPOKES else {noun}
+    people = [m for m in ctx.found.mentions if m.kind == EntityKind.PERSON]
+    fits = [m for m in people if _has_role(ctx.roles.get(m.key, set()), nouns, qualifiers)]
+    before = [m for m in fits if m.end <= at]
+    if before:
+        return _from_mention(ctx, before[-1])
+    after = [m for m in fits if at < m.start < at + 120]
+    return _from_mention(ctx, after[0]) if after else None
+
+
+def _has_role(words: set[str], nouns: set[str], qualifiers: list[str]) -> bool:
+    return bool(words & nouns) and all(q in words for q in qualifiers)

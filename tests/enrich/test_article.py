@@ -1,0 +1,69 @@
+"""enrich_article / enrich_many: language, topics, key points and the copy semantics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.language import Language
+
+from tests.enrich.articles import GERMAN, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
+from tidings.enrich import TAXONOMY, enrich_article, enrich_many
+from tidings.enrich.topics import assign_topics
+from tidings.models import Article
+
+
+def test_other_languages_are_marked_and_left_without_nlp(nlp: Language) -> None:
+    article = enrich_article(GERMAN, nlp=nlp)
+    assert article.language == "de"
+    assert article.entities == [] and article.quotes == [] and article.key_points == []
+    assert article.topics == ["Lokales"]  # the page's own label still makes it followable
+
+
+def test_empty_text_comes_back_unchanged_with_no_language(nlp: Language) -> None:
+    empty = Article(title="Only a headline", text="  ")
+    assert enrich_article(empty, nlp=nlp) == replace(empty, language="")
+
+
+def test_the_input_article_is_not_modified(nlp: Language) -> None:
+    before = replace(STRIKE)
+    enrich_article(STRIKE, nlp=nlp)
+    assert before == STRIKE
+
+
+def test_enrich_many_matches_one_at_a_time(nlp: Language) -> None:
+    articles = [STRIKE, GERMAN, SHARED_SURNAME, UNNAMED_SPOKESMAN]
+    assert enrich_many(articles, nlp=nlp) == [enrich_article(a, nlp=nlp) for a in articles]
+
+
+def test_page_bullets_are_kept_as_key_points(nlp: Language) -> None:
+    bullets = ["The union rejected the offer", "Talks resume on Friday"]
+    article = enrich_article(replace(STRIKE, key_points=bullets), nlp=nlp)
+    assert article.key_points == bullets
+
+
+def test_without_bullets_up_to_three_sentences_of_the_text_are_chosen(nlp: Language) -> None:
+    points = enrich_article(STRIKE, nlp=nlp).key_points
+    assert 1 <= len(points) <= 3
+    assert all(p in STRIKE.text for p in points)
+    assert points[0].startswith("Transport Minister Helen Carter met union leaders")
+    assert points == sorted(points, key=STRIKE.text.index)  # in reading order
+
+
+def test_topics_start_with_the_page_label_then_the_taxonomy(nlp: Language) -> None:
+    article = enrich_article(replace(STRIKE, topic_label="Port strike"), nlp=nlp)
+    assert article.topics[0] == "Port strike"
+    assert "Labour" in article.topics
+    assert set(article.topics[1:]) <= set(TAXONOMY)
+
+
+def test_taxonomy_is_the_iptc_top_level() -> None:
+    assert len(TAXONOMY) == 17 and len(set(TAXONOMY)) == 17
+    assert {"Politics", "Sport", "Health", "Weather"} <= set(TAXONOMY)
+
+
+def test_a_match_report_is_sport_and_not_politics() -> None:
+    text = ("The home side won the league match 3-1. Both goals in the second half came from "
+            "the new striker, and the coach praised his players after the tournament game. "
+            "The league title race is now open, and the players return to training on Monday.")
+    topics = assign_topics("", text)
+    assert topics[0] == "Sport" and "Politics" not in topics

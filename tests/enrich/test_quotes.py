@@ -1,0 +1,53 @@
+"""Who said what, on articles written for these tests."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from tests.enrich.articles import SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
+from tidings.enrich import enrich_article
+from tidings.models import EntityKind, Quote
+
+
+def said(quotes: list[Quote]) -> list[tuple[str, str]]:
+    """(speaker, first three words) per quote."""
+    return [(q.speaker, " ".join(q.text.split()[:3])) for q in quotes]
+
+
+def test_every_attribution_pattern_gets_its_speaker(nlp: Language) -> None:
+    quotes = enrich_article(STRIKE, nlp=nlp).quotes
+    assert said(quotes) == [
+        ("Helen Carter", "her department had"),  # "Carter said": the nearest full name
+        ("David Carter", "This is not"),  # “…,” Carter told reporters
+        ("David Carter", "the dockers had"),  # He added that …
+        ("Helen Carter", "We have put"),  # she said: not David, whose members are "his"
+        ("Paul Hughes", "the offer would"),  # A spokesman for the ministry, Paul Hughes, said
+        ("Paul Hughes", "officials were ready"),  # The spokesman said
+        ("Sarah Lim", "the strike has"),  # According to Sarah Lim, an economist, …
+        ("union", "the dockers would"),  # A statement from the union said
+        ("union", "Our members will"),  # “…,” the statement said
+    ]
+
+
+def test_direct_quotes_are_marked_and_stripped_of_their_marks(nlp: Language) -> None:
+    quotes = enrich_article(STRIKE, nlp=nlp).quotes
+    direct = [q.text for q in quotes if q.direct]
+    assert direct == [
+        "This is not a negotiation, it is an ultimatum",
+        "We have put more money on the table than at any point in the last decade",
+        "Our members will decide, not the minister",
+    ]
+
+
+def test_the_same_surname_is_resolved_per_position(nlp: Language) -> None:
+    quotes = enrich_article(SHARED_SURNAME, nlp=nlp).quotes
+    assert [q.speaker for q in quotes] == ["Zhang Wei", "Zhang Min", "Zhang Min", "city government"]
+    assert quotes[-1].text.startswith("fares would be reviewed")  # "said in a notice that"
+
+
+def test_an_unnamed_spokesman_is_not_given_someone_elses_name(nlp: Language) -> None:
+    article = enrich_article(UNNAMED_SPOKESMAN, nlp=nlp)
+    people = {e.name for e in article.entities if e.kind == EntityKind.PERSON}
+    first = article.quotes[0]
+    assert "spokesman" in first.speaker and first.speaker not in people
+    assert first.text.startswith("engineers had found the cause")
