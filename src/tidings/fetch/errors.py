@@ -15,19 +15,19 @@ class FetchError(ValueError):
         self.url = url
 
 
-class EgressRefused(FetchError):  # noqa: N818 (names fixed by the interface)
+class EgressRefused(FetchError):
     """The URL points somewhere Tidings must not reach (private network, metadata, bad scheme)."""
 
 
-class BodyTooLarge(FetchError):  # noqa: N818 (names fixed by the interface)
+class BodyTooLarge(FetchError):
     """The response body (after decompression) is larger than `max_body_bytes`."""
 
 
-class FetchTimeout(FetchError):  # noqa: N818 (names fixed by the interface)
+class FetchTimeout(FetchError):
     """Connecting or reading took longer than the fetch deadline."""
 
 
-class TooManyRedirects(FetchError):  # noqa: N818 (names fixed by the interface)
+class TooManyRedirects(FetchError):
     """More redirects than `max_redirects`, or a redirect loop."""
 
 

@@ -135,10 +135,14 @@ def _entry_link(item: Any, base: str) -> str:
 
 def _date(item: Any, key: str) -> datetime | None:
     """Numeric dates we read ourselves (feedparser gets "2020/1/10" wrong); the many textual
-    formats (RFC 822 with odd zones, W3CDTF variants, localised months) we leave to it."""
-    raw = item.get(key)
+    formats (RFC 822 with odd zones, W3CDTF variants, localised months) we leave to it.
+
+    dict.get, not item.get: FeedParserDict maps a missing `updated` to `published` with a
+    DeprecationWarning; we want each key as the feed wrote it.
+    """
+    raw = dict.get(item, key)
     ours = parse_numeric_date(raw) if isinstance(raw, str) else None
-    return ours or from_struct(item.get(f"{key}_parsed"))
+    return ours or from_struct(dict.get(item, f"{key}_parsed"))
 
 
 def _entry(item: Any, base: str) -> Entry:
