@@ -48,6 +48,7 @@ def test_conditional_get_gets_304_not_modified(server, settings):
         )
     assert not first.not_modified
     assert second.not_modified and second.status == 304 and second.content == b""
+    assert second.last_modified == first.last_modified  # kept though the 304 did not repeat it
     assert server.requests[1][1]["if-modified-since"] == "Mon, 01 Jan 2024 00:00:00 GMT"
 
 

@@ -47,6 +47,10 @@ _STATUS_HINTS = {
 }
 
 
+def _if_304(status: int, value: str | None) -> str | None:
+    return value if status == 304 else None
+
+
 class _GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with our network backend (the egress guard at connect time)."""
 
@@ -131,7 +135,7 @@ class Fetcher:
                 " all); the server is too slow or not responding, Tidings will retry later",
                 url=url,
             ) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchError(
                 f"{url}: could not connect or the connection broke ({exc or type(exc).__name__});"
                 " check the URL, Tidings will retry later",
@@ -147,7 +151,7 @@ class Fetcher:
             with self._exchange(current, headers) as response:
                 location = response.headers.get("location")
                 if response.status_code not in REDIRECT_STATUSES or not location:
-                    return self._result(url, current, response)
+                    return self._result(url, current, response, headers)
             current = urljoin(current, location.strip())
             if current in seen:
                 raise TooManyRedirects(f"{url}: redirect loop via {current}", url=url)
@@ -168,7 +172,9 @@ class Fetcher:
         ):
             yield response
 
-    def _result(self, url: str, final_url: str, response: httpx.Response) -> FetchResult:
+    def _result(
+        self, url: str, final_url: str, response: httpx.Response, sent: dict[str, str]
+    ) -> FetchResult:
         now = datetime.now(UTC)
         status = response.status_code
         if status >= 400 or (status >= 300 and status != 304):
@@ -178,8 +184,10 @@ class Fetcher:
             final_url=final_url,
             status=status,
             content_type=response.headers.get("content-type", ""),
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            # A 304 need not repeat the validators; keep the ones we sent so they are not lost.
+            etag=response.headers.get("etag") or _if_304(status, sent.get("If-None-Match")),
+            last_modified=response.headers.get("last-modified")
+            or _if_304(status, sent.get("If-Modified-Since")),
             not_modified=status == 304,
             max_age_s=parse_max_age(response.headers, now),
         )
