@@ -170,7 +170,7 @@ def _score_metadata(score: Score, page: Page, out: Output) -> None:
         score.title_total += 1
         score.title_hits += _norm(out.title).casefold() == gold_title.casefold()
     gold_date = str(page.gold.get("date") or "")
-    if gold_date:
+    if _day(gold_date):
         score.date_total += 1
         score.date_hits += _same_day(out, gold_date)
 
@@ -190,8 +190,15 @@ def _same_day(out: Output, gold_day: str) -> bool:
 
 
 def _day(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a YYYY-M-D string; None when absent or not a real date."""
     match = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+    if not match:
+        return None
+    try:
+        datetime(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return (int(match[1]), int(match[2]), int(match[3]))
 
 
 def score_words(score: Score, page: Page, out: Output) -> None:
