@@ -108,8 +108,10 @@ def test_legacy_encoding_from_the_xml_declaration():
     data = ('<?xml version="1.0" encoding="windows-1250"?><rss version="2.0"><channel>'
             "<title>Správy</title><item><title>Žltý kôň</title></item></channel></rss>"
             ).encode("windows-1250")
-    feed = parse_feed(data)
-    assert feed.title == "Správy" and feed.entries[0].title == "Žltý kôň"
+    for label in ("", "text/xml", "application/rss+xml", "text/xml; charset=utf-8"):
+        feed = parse_feed(data, content_type=label)
+        assert feed.title == "Správy" and feed.entries[0].title == "Žltý kôň"
+        assert feed.warning is None, label  # a wrong label is not an error in the feed
 
 
 def test_json_feed_oddities():

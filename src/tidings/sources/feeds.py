@@ -24,6 +24,9 @@ from tidings.sources.text import detail_text, from_struct, parse_numeric_date, p
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.I)
+# feedparser flags a charset or media type that disagrees with the document even when it then
+# reads the document correctly; that is the server's label, not a problem with the feed.
+_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -101,7 +104,7 @@ def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
     site_url = feed.get("link", "")
     base = url or site_url
     warning = None
-    if parsed.bozo:
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), _HARMLESS):
         warning = f"the feed has errors but was read anyway: {parsed.get('bozo_exception')}"
     return ParsedFeed(
         title=_title(feed),
