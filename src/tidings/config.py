@@ -34,7 +34,7 @@ class Settings:
         True, "`tidings demo` also subscribes the starter OPML of real feeds when online."
     )
     user_agent: str = _doc(
-        "Tidings/0.1 (+https://github.com/tidings-news/tidings; self-hosted feed reader)",
+        "Tidings/0.1 (self-hosted news reader; feed fetcher)",
         "User-Agent sent with every request.",
     )
     fetch_timeout_s: float = _doc(15.0, "Connect/read timeout per request, in seconds.")
@@ -44,6 +44,10 @@ class Settings:
         (), "Hosts/networks the egress guard admits even if private (comma-separated)."
     )
     refresh_interval_s: int = _doc(1800, "Default time between two checks of a source.")
+    job_lease_s: int = _doc(
+        300, "How long a worker holds a job before another worker may take it over."
+    )
+    worker_poll_s: float = _doc(5.0, "How often an idle worker looks for due work, in seconds.")
     user: str = _doc("demo", "User whose feed the web UI shows when nobody is signed in.")
 
     @property

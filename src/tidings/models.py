@@ -18,6 +18,7 @@ class SourceKind(StrEnum):
     FEED = "feed"
     PAGE = "page"
     CAPTURE = "capture"
+    SAMPLE = "sample"  # bundled demo data: stored once, never fetched
 
 
 class EntityKind(StrEnum):
@@ -202,5 +203,7 @@ def article_json(article: Article) -> dict[str, object]:
             {"name": e.name, "kind": str(e.kind), "count": e.count, "aliases": list(e.aliases)}
             for e in article.entities
         ],
-        "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct} for q in article.quotes],
+        "quotes": [
+            {"speaker": q.speaker, "text": q.text, "direct": q.direct} for q in article.quotes
+        ],
     }
