@@ -54,7 +54,8 @@ def get_source(conn: Connection, source_id: int) -> Source:
 
 
 def list_sources(conn: Connection) -> list[Source]:
-    rows = conn.execute(sa.select(sources).order_by(sources.c.folder, sources.c.title, sources.c.id))
+    order = (sources.c.folder, sources.c.title, sources.c.id)
+    rows = conn.execute(sa.select(sources).order_by(*order))
     return [_to_source(r) for r in rows]
 
 
@@ -64,7 +65,8 @@ def due_sources(conn: Connection, at: datetime | None = None) -> list[Source]:
     if at is not None:
         due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
         cond = sa.and_(cond, due)
-    rows = conn.execute(sa.select(sources).where(cond).order_by(sources.c.next_check_at, sources.c.id))
+    order = (sources.c.next_check_at, sources.c.id)
+    rows = conn.execute(sa.select(sources).where(cond).order_by(*order))
     return [_to_source(r) for r in rows]
 
 

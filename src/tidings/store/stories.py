@@ -50,8 +50,10 @@ def get_story(conn: Connection, story_id: int) -> Story:
     return _to_story(row)
 
 
-def recent_stories(conn: Connection, since: datetime | None = None, limit: int = 500) -> list[Story]:
-    stmt = sa.select(stories).order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit)
+def recent_stories(conn: Connection, since: datetime | None = None,
+                   limit: int = 500) -> list[Story]:
+    newest_first = (stories.c.last_seen.desc(), stories.c.id.desc())
+    stmt = sa.select(stories).order_by(*newest_first).limit(limit)
     if since is not None:
         stmt = stmt.where(stories.c.last_seen >= since)
     return [_to_story(r) for r in conn.execute(stmt)]
