@@ -16,6 +16,8 @@ import html_text
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import set_date_params
 from trafilatura.xml import xmltotxt
 
 from tidings.extract import layout
@@ -46,7 +48,7 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     declared = read_metadata(tree, url)
     document = _run_trafilatura(tree, url)
     article = Article(url=url)
-    _fill_metadata(article, declared, document)
+    _fill_metadata(article, declared, _heuristic_metadata(tree, url, declared))
     article.captions = layout.find_captions(tree)
     article.related = layout.find_related(tree)
     article.key_points = layout.find_key_points(tree)
@@ -66,12 +68,27 @@ def _run_trafilatura(tree: lxml_html.HtmlElement, url: str) -> trafilatura.setti
         document = trafilatura.bare_extraction(
             # Links, images and formatting stay off: turning them on changes which blocks
             # trafilatura keeps, and measurably for the worse (bench/extraction.py).
-            deepcopy(tree), url=url or None, with_metadata=True, include_comments=False,
-            include_tables=True,
+            deepcopy(tree), url=url or None, include_comments=False, include_tables=True,
         )
     except (ValueError, TypeError, AttributeError, etree.LxmlError):
         return None  # a page trafilatura's heuristics trip over still gets the fallback
     return document if isinstance(document, trafilatura.settings.Document) else None
+
+
+def _heuristic_metadata(
+    tree: lxml_html.HtmlElement, url: str, declared: PageMeta
+) -> trafilatura.settings.Document | None:
+    """trafilatura's metadata guesses, for what the page did not declare.
+
+    Its date search (htmldate) is the slowest part of extraction; the extensive variant
+    runs only when the page declares no date.
+    """
+    if declared.title and declared.byline and declared.published_at and declared.section:
+        return None
+    try:
+        return extract_metadata(tree, url or None, set_date_params(not declared.published_at))
+    except (ValueError, TypeError, AttributeError, etree.LxmlError):
+        return None
 
 
 def _fill_metadata(
