@@ -6,7 +6,8 @@ from spacy.language import Language
 
 from tests.enrich.articles import SHARED_SURNAME, STRIKE
 from tidings.enrich import enrich_article
-from tidings.enrich.entities import Mention, assign_person_keys, fix_kinds
+from tidings.enrich.entities import assign_person_keys, fix_kinds
+from tidings.enrich.mentions import Mention
 from tidings.models import Article, Entity, EntityKind
 
 PERSON, ORG, PLACE = EntityKind.PERSON, EntityKind.ORG, EntityKind.PLACE

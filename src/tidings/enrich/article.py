@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from spacy.language import Language
@@ -19,6 +21,7 @@ from tidings.models import Article
 ENGLISH = "en"
 MAX_CHARS = 200_000  # beyond this an article is read only in part: one pass stays bounded
 BATCH_SIZE = 16
+CHUNK = 8  # articles per task when enrichment is spread over processes
 SALIENT_NAMES = 5  # entities whose names make a sentence a better key point
 
 
@@ -27,18 +30,38 @@ def enrich_article(article: Article, *, nlp: Language | None = None) -> Article:
     return enrich_many([article], nlp=nlp)[0]
 
 
-def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None) -> list[Article]:
-    """Enrich many articles with one batched spaCy pass over the English ones."""
-    out = [_without_nlp(a) for a in articles]
+def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None,
+                workers: int = 1) -> list[Article]:
+    """Enrich many articles with one batched spaCy pass over the English ones.
+
+    `workers` > 1 spreads the articles over that many forked processes (the model is shared
+    copy-on-write); worth it for a few dozen articles or more, and only in a process that
+    may fork (not one running threads that hold locks). It uses the default model.
+    """
+    items = list(articles)
+    if workers > 1 and len(items) > CHUNK:
+        return _in_processes(items, nlp, workers)
+    out = [_without_nlp(a) for a in items]
     english = [i for i, a in enumerate(out) if a.language == ENGLISH]
     if not english:
         return out
     nlp = nlp or load_nlp()
     texts = [compose(out[i]) for i in english]
     docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
-    for i, doc, (_, body_start) in zip(english, docs, texts, strict=True):
-        out[i] = annotate(out[i], doc, body_start)
+    for i, doc, (text, body_start) in zip(english, docs, texts, strict=True):
+        out[i] = annotate(out[i], doc, text, body_start)
     return out
+
+
+def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> list[Article]:
+    if nlp is not None and nlp is not load_nlp():
+        raise ValueError("enrich_many(workers > 1) runs the default model; pass nlp=None "
+                         "or use workers=1 with your own pipeline")
+    load_nlp()  # loaded before the fork, so every worker shares it instead of loading again
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [a for done in pool.map(enrich_many, chunks) for a in done]
 
 
 def _without_nlp(article: Article) -> Article:
@@ -57,15 +80,15 @@ def compose(article: Article) -> tuple[str, int]:
     return header + article.text[:MAX_CHARS], len(header)
 
 
-def annotate(article: Article, doc: Doc, body_start: int) -> Article:
-    """Fill the annotations of one article from its processed text."""
+def annotate(article: Article, doc: Doc, text: str, body_start: int) -> Article:
+    """Fill the annotations of one article from its processed text (`doc.text` == `text`)."""
     found = extract_entities(doc, header_end=body_start)
-    body = doc.text[body_start:]
+    body = text[body_start:]
     salient = [e.name for e in found.entities[:SALIENT_NAMES]]
     return replace(
         article,
         entities=found.entities,
-        quotes=find_quotes(doc.text, found, body_start=body_start),
+        quotes=find_quotes(text, found, body_start=body_start),
         topics=assign_topics(article.topic_label, body, found.entities),
         key_points=key_points(body, article.key_points, salient),
     )

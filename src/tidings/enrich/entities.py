@@ -15,40 +15,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
-from tidings.enrich.names import (
-    TITLE_WORDS,
-    alias_of,
-    canonical_name,
-    clean_surface,
-    entity_key,
-    strip_titles,
-)
+from tidings.enrich.mentions import Mention, raw_mentions
+from tidings.enrich.names import TITLE_WORDS, alias_of, canonical_name, entity_key
 from tidings.models import Entity, EntityKind
 
-LABEL_KINDS = {
-    "PERSON": EntityKind.PERSON,
-    "ORG": EntityKind.ORG,
-    "GPE": EntityKind.PLACE,
-    "LOC": EntityKind.PLACE,
-    "FAC": EntityKind.PLACE,
-    "EVENT": EntityKind.OTHER,
-    "PRODUCT": EntityKind.OTHER,
-    "WORK_OF_ART": EntityKind.OTHER,
-    "LAW": EntityKind.OTHER,
-}
-MAX_WORDS = 8
 # A one-word "person" right after these is almost always a place ("near Kyiv").
-PLACE_PREPOSITIONS = re.compile(r"\b(?:in|near|outside|across|around|towards?)\s+$", re.I)
+PLACE_PREPOSITIONS = re.compile(r"\b(?:in|near|from|outside|across|around|towards?)\s+$", re.I)
 ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "&", "de", "on", "in"})
-
-
-@dataclass
-class Mention:
-    start: int
-    end: int
-    surface: str
-    kind: EntityKind
-    key: str = ""
 
 
 @dataclass
@@ -69,32 +42,14 @@ class ArticleEntities:
 
 def extract_entities(doc: Doc, header_end: int = 0) -> ArticleEntities:
     """Canonical entities of a processed article; text before `header_end` is title/bullets."""
-    mentions = raw_mentions(doc)
-    fix_kinds(mentions, doc.text)
+    text = doc.text  # spaCy rebuilds this string on every access: once is enough
+    mentions = raw_mentions(doc, text)
+    fix_kinds(mentions, text)
     assign_person_keys(mentions)
-    mentions += untagged_surnames(mentions, doc.text)
+    mentions += untagged_surnames(mentions, text)
     mentions.sort(key=lambda m: m.start)
     assign_other_keys(mentions)
-    return build(mentions, doc.text, header_end)
-
-
-def raw_mentions(doc: Doc) -> list[Mention]:
-    """spaCy's entity spans of the kinds we keep, cleaned; layout-crossing spans dropped."""
-    out = []
-    for ent in doc.ents:
-        kind = LABEL_KINDS.get(ent.label_)
-        surface = clean_surface(ent.text)
-        if kind is None or "\n" in ent.text or not _looks_like_name(surface):
-            continue
-        if kind == EntityKind.PERSON:
-            surface = strip_titles(surface)
-        out.append(Mention(ent.start_char, ent.end_char, surface, kind))
-    return out
-
-
-def _looks_like_name(surface: str) -> bool:
-    words = surface.split()
-    return 0 < len(words) <= MAX_WORDS and any(ch.isupper() for ch in surface)
+    return build(mentions, text, header_end)
 
 
 def _fold(text: str) -> str:
@@ -118,8 +73,11 @@ def fix_kinds(mentions: list[Mention], text: str) -> None:
     votes: dict[str, Counter[EntityKind]] = defaultdict(Counter)
     for m in mentions:
         votes[_fold(m.surface)][m.kind] += 1
+    placed = _place_evidence(mentions, text)
     for m in mentions:
-        m.kind = _corrected_kind(m, parts, votes[_fold(m.surface)], text)
+        m.kind = _corrected_kind(m, parts, votes[_fold(m.surface)], placed)
+        if _is_family(m, parts, text):
+            m.kind = EntityKind.PERSON
     settled: dict[str, Counter[EntityKind]] = defaultdict(Counter)
     for m in mentions:
         settled[_fold(m.surface)][m.kind] += 1
@@ -128,27 +86,62 @@ def fix_kinds(mentions: list[Mention], text: str) -> None:
             m.kind = _majority(settled[_fold(m.surface)])
 
 
+def _is_family(m: Mention, parts: dict[str, list[Mention]], text: str) -> bool:
+    """'the Sams' after 'Thomas Sam': a family named by its surname, a group of people."""
+    stem = _fold(m.surface[:-1])
+    return (m.surface.endswith("s") and " " not in m.surface and stem in parts
+            and text[max(0, m.start - 4):m.start].casefold() == "the ")
+
+
+def _place_evidence(mentions: list[Mention], text: str) -> set[str]:
+    """One-word names that read as places more often than as people in this article.
+
+    For: a place tag, or a person tag right after "in"/"near"/"from". Against: a person tag
+    anywhere else. ("the Kyiv regime", "near Kyiv", "from Kyiv" → a place; a child called
+    Gloria, tagged a place once among seven person tags, stays a person.)
+    """
+    score: Counter[str] = Counter()
+    for m in mentions:
+        if " " in m.surface:
+            continue
+        after_preposition = PLACE_PREPOSITIONS.search(text[max(0, m.start - 12):m.start])
+        is_place = m.kind == EntityKind.PLACE or (m.kind == EntityKind.PERSON and after_preposition)
+        if is_place or m.kind == EntityKind.PERSON:
+            score[_fold(m.surface)] += 1 if is_place else -1
+    return {name for name, balance in score.items() if balance >= 0}
+
+
 def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[EntityKind],
-                    text: str) -> EntityKind:
+                    placed: set[str]) -> EntityKind:
     known = alias_of(m.surface)
     if known:
         return known[1]
     if " " in m.surface:
         return m.kind
-    if _fold(m.surface) in parts:  # a surname or given name of someone named in full
-        strong_place = votes[EntityKind.PLACE] >= 2 and not votes[EntityKind.PERSON]
-        return EntityKind.PLACE if strong_place else EntityKind.PERSON
-    if m.kind == EntityKind.PERSON:
-        others = Counter({k: n for k, n in votes.items() if k != EntityKind.PERSON})
-        if others:
-            return others.most_common(1)[0][0]
-        if PLACE_PREPOSITIONS.search(text[max(0, m.start - 12):m.start]):
-            return EntityKind.PLACE
+    if _fold(m.surface) in parts and _reads_as_name_part(m, parts, votes):
+        return EntityKind.PERSON
+    if m.kind == EntityKind.PERSON and _fold(m.surface) in placed:
+        return EntityKind.PLACE
     return m.kind
 
 
 # On a tie, the tag spaCy gets right more often wins (GPE over ORG for a country name).
 TIE_ORDER = (EntityKind.PERSON, EntityKind.PLACE, EntityKind.ORG, EntityKind.OTHER)
+
+
+def _reads_as_name_part(m: Mention, parts: dict[str, list[Mention]],
+                        votes: Counter[EntityKind]) -> bool:
+    """Whether a word that is also part of a full person name stands for that person here.
+
+    Not an acronym ('DAB' beside a mis-tagged 'Pro-Beijing DAB'), not a name tagged as a place
+    again and again, and not a word other tags outnumber the person evidence by far.
+    """
+    if m.surface.isupper() and len(m.surface) > 1:
+        return False
+    person = len(parts[_fold(m.surface)]) + votes[EntityKind.PERSON]
+    other = sum(n for kind, n in votes.items() if kind != EntityKind.PERSON)
+    strong_place = votes[EntityKind.PLACE] >= 2 and not votes[EntityKind.PERSON]
+    return not strong_place and other <= 2 * person
 
 
 def _majority(votes: Counter[EntityKind]) -> EntityKind:
@@ -208,16 +201,18 @@ def untagged_surnames(mentions: list[Mention], text: str) -> list[Mention]:
     words = {f.surface.split()[-1] for f in full}
     words |= {m.surface for m in people if " " not in m.surface}
     taken = [(m.start, m.end) for m in mentions]
-    found = []
-    for word in sorted(words):
-        for match in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
-            start, end = match.span()
-            if any(a < end and start < b for a, b in taken) or _beside_capital(text, start, end):
-                continue
-            m = Mention(start, end, word, EntityKind.PERSON)
-            owner = _nearest_full_name(m, full)
-            m.key = owner.key if owner else entity_key(word, EntityKind.PERSON)
-            found.append(m)
+    found: list[Mention] = []
+    if not words:
+        return found
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    for match in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
+        word, (start, end) = match.group(), match.span()
+        if any(a < end and start < b for a, b in taken) or _beside_capital(text, start, end):
+            continue
+        m = Mention(start, end, word, EntityKind.PERSON)
+        owner = _nearest_full_name(m, full)
+        m.key = owner.key if owner else entity_key(word, EntityKind.PERSON)
+        found.append(m)
     return found
 
 

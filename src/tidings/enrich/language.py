@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import py3langid
 
-SAMPLE_CHARS = 3000  # enough for a confident guess; classifying whole articles costs more
+SAMPLE_CHARS = 1200  # a paragraph or two is plenty; classifying whole articles costs more
 
 
 def detect_language(text: str) -> str:

@@ -36,8 +36,10 @@ def _alias(display: str, kind: EntityKind, *variants: str) -> None:
 
 def _fold(text: str) -> str:
     """Accent-free, case-free, dot-free, article-free form used for keys and lookups."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"\.(?=\S)|\.$", "", text.casefold())
     text = re.sub(r"\s+", " ", text).strip()
     return re.sub(r"^the ", "", text)

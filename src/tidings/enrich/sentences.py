@@ -69,7 +69,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """'Mr.', 'U.S.', a middle initial 'F.': a full stop that does not end the sentence."""
     if text[dot] != ".":
         return False
-    word = re.search(r"[\w.]+$", text[:dot])
+    word = re.search(r"[\w.]+$", text[max(0, dot - 30):dot])  # a window: never the whole text
     if not word:
         return False
     token = word.group()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tidings.enrich.entities import ArticleEntities, Mention
+from tidings.enrich.entities import ArticleEntities
+from tidings.enrich.mentions import Mention
 from tidings.enrich.names import clean_surface
 from tidings.models import EntityKind
 

@@ -8,53 +8,63 @@ thousand words, so long articles need more), with organisation names as extra cu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from tidings.models import Entity, EntityKind
 
-# Cue words per topic (regex alternatives, matched as whole words, case-insensitive).
+# Cue words per topic; "stem*" matches any word starting with the stem. Lower case.
 _CUES: dict[str, str] = {
-    "Arts, culture and entertainment": r"film|movie|music\w*|album|concert|festival|artists?|"
-    r"museum|theatre|theater|novel|actor|actress|celebrit\w+|exhibition|comics?|cosplay|"
-    r"entertainment|television|tv series|painting",
-    "Conflict, war and peace": r"war|wars|troops|military|invasion|invad\w+|soldiers?|army|"
-    r"armed|ceasefire|missiles?|bomb\w*|airstrikes?|combat|insurgents?|militants?|"
-    r"peace talks|hostilities|weapons|terroris\w+",
-    "Crime, law and justice": r"police|arrest\w*|charged|court|trial|judge|jury|prosecut\w+|"
-    r"lawyers?|convicted|sentenced|crime|criminal|murder\w*|manslaughter|guilty|lawsuit|"
-    r"illegal|investigation|hack\w*",
-    "Disasters and accidents": r"earthquake|flood\w*|hurricane|tsunami|wildfire|disaster|"
-    r"collapsed?|crash\w*|accident|killed|injured|victims|rescue\w*|evacuat\w+|explosion",
-    "Economy, business and finance": r"economy|economic|market\w*|shares|stocks?|investors?|"
-    r"compan(?:y|ies)|business\w*|profits?|revenue|inflation|trade|tariffs?|bank\w*|prices?|"
-    r"oil|sanctions|growth|billion|million|budget|deals?",
-    "Education": r"schools?|students?|universit(?:y|ies)|teachers?|education\w*|pupils|"
-    r"classroom|college|academic|curriculum",
-    "Environment": r"climate|emissions|pollution|ozone|environment\w*|carbon|warming|"
-    r"conservation|biodiversity|species|renewable|deforestation",
-    "Health": r"health|hospital\w*|doctors?|patients?|disease|virus|vaccin\w+|medical|"
-    r"medicine|treatment|infection|eczema|illness|pandemic|nurses?",
-    "Human interest": r"celebrat\w+|anniversary|family|heartwarming|birthday|wedding|"
-    r"inspir\w+|hero",
-    "Labour": r"workers|unions?|strike|employment|unemployment|jobs|wages|labour|labor|"
-    r"employees|pensions?",
-    "Lifestyle and leisure": r"travel|tourism|tourists|food|fashion|holiday|recipes?|"
-    r"leisure|hobby|lanterns?|shopping",
-    "Politics": r"government|minister|ministry|president|election\w*|parliament\w*|"
-    r"senate|congress|politic\w+|diplomat\w*|foreign|officials|legislat\w+|votes?|voting|"
-    r"policy|party|treaty|sanctions|asylum|visas?|summit",
-    "Religion": r"church|religio\w+|faith|mosque|temple|pope|bishop|priest|islam\w*|"
-    r"christian\w*|muslims?|jewish|buddhis\w+|scientology|pilgrims?|hajj",
-    "Science and technology": r"scien\w+|research\w*|study|technolog\w+|computer|software|"
-    r"internet|website|space|nasa|shuttle|robot\w*|engineer\w*|data|digital|astronaut\w*",
-    "Society": r"communit\w+|social|immigra\w+|refugees?|protest\w*|rights|discriminat\w+|"
-    r"poverty|humanitarian|women|gender|racis\w+",
-    "Sport": r"football|soccer|tennis|cricket|olympic\w*|championship|tournament|league|"
-    r"match|goals?|players?|coach|sport\w*|athletes?|competition|medal",
-    "Weather": r"weather|storm|rain\w*|snow\w*|temperatures?|heatwave|forecast|drought",
+    "Arts, culture and entertainment": "film films movie movies music* album albums concert* "
+    "festival* artist artists museum* theatre theater novel novels actor actors actress "
+    "celebrit* exhibition* comic comics cosplay* entertainment television painting*",
+    "Conflict, war and peace": "war wars troops military invasion invad* soldier soldiers army "
+    "armed ceasefire missile missiles bomb* airstrike* combat insurgent* militant* "
+    "hostilities weapons terroris* offensive",
+    "Crime, law and justice": "police arrest* charged court courts trial judge jury prosecut* "
+    "lawyer lawyers convicted sentenced crime crimes criminal* murder* manslaughter guilty "
+    "lawsuit illegal investigation* hack hacked hacker hackers hacking",
+    "Disasters and accidents": "earthquake flood floods flooding hurricane tsunami wildfire* "
+    "disaster* collapse collapsed crash* accident* killed injured victims rescue* evacuat* "
+    "explosion",
+    "Economy, business and finance": "economy economic* market markets shares stock stocks "
+    "investor* company companies business* profit profits revenue inflation trade tariff* "
+    "bank banks banking price prices oil growth billion budget deal deals",
+    "Education": "school schools student students university universities teacher teachers "
+    "education* pupils classroom college academic curriculum",
+    "Environment": "climate emissions pollution ozone environment* carbon warming "
+    "conservation biodiversity species renewable deforestation",
+    "Health": "health hospital* doctor doctors patient patients disease* virus vaccin* medical "
+    "medicine treatment* infection* eczema illness pandemic nurse nurses",
+    "Human interest": "celebrat* anniversary family heartwarming birthday wedding inspir* hero",
+    "Labour": "worker workers union unions strike strikes employment unemployment jobs wages "
+    "labour labor employees pension pensions dockers",
+    "Lifestyle and leisure": "travel tourism tourist tourists food fashion holiday holidays "
+    "recipe recipes leisure hobby lantern lanterns shopping",
+    "Politics": "government minister ministers ministry president election* parliament* senate "
+    "congress politic* diplomat* foreign officials legislat* vote votes voting policy party "
+    "treaty sanctions asylum visa visas summit",
+    "Religion": "church religio* faith mosque temple pope bishop priest islam* christian* "
+    "muslim muslims jewish buddhis* scientology pilgrim pilgrims hajj",
+    "Science and technology": "scien* research* study technolog* computer* software internet "
+    "website space nasa shuttle* robot* engineer* data digital astronaut*",
+    "Society": "communit* social immigra* refugee refugees protest* rights discriminat* poverty "
+    "humanitarian women gender racis*",
+    "Sport": "football soccer tennis cricket olympic* championship* tournament* league match "
+    "goal goals player players coach sport* athlete athletes medal medals striker",
+    "Weather": "weather storm storms rain rainfall snow temperature temperatures heatwave "
+    "forecast* drought",
 }
 TAXONOMY: list[str] = list(_CUES)
-_PATTERNS = {topic: re.compile(rf"\b(?:{cues})\b", re.I) for topic, cues in _CUES.items()}
+_EXACT: dict[str, str] = {}
+_STEMS: dict[str, str] = {}
+for _topic, _words in _CUES.items():
+    for _word in _words.split():
+        if _word.endswith("*"):
+            _STEMS[_word[:-1]] = _topic
+        else:
+            _EXACT[_word] = _topic
+_STEM_LENGTHS = sorted({len(s) for s in _STEMS}, reverse=True)
 _ORG_CUES = {
     "Politics": re.compile(r"\b(?:Ministry|Parliament|Congress|Senate|Party|Government)\b"),
     "Education": re.compile(r"\b(?:University|College|School)\b"),
@@ -78,11 +88,22 @@ def assign_topics(label: str, text: str, entities: Iterable[Entity] = ()) -> lis
 
 def topic_scores(text: str, entities: Iterable[Entity] = ()) -> list[tuple[str, float]]:
     """Cue hits per taxonomy topic, highest first; organisation names add weight."""
-    scores = {topic: float(len(pattern.findall(text))) for topic, pattern in _PATTERNS.items()}
+    scores: Counter[str] = Counter()
+    for word in re.findall(r"[a-z]+", text.casefold()):
+        topic = _EXACT.get(word) or _stem_topic(word)
+        if topic:
+            scores[topic] += 1
     for entity in entities:
         if entity.kind != EntityKind.ORG:
             continue
         for topic, pattern in _ORG_CUES.items():
             if pattern.search(entity.name):
                 scores[topic] += entity.count
-    return sorted(((t, s) for t, s in scores.items() if s), key=lambda ts: -ts[1])
+    return [(t, float(n)) for t, n in scores.most_common()]
+
+
+def _stem_topic(word: str) -> str | None:
+    for length in _STEM_LENGTHS:
+        if len(word) >= length and (topic := _STEMS.get(word[:length])):
+            return topic
+    return None

@@ -1,0 +1,161 @@
+"""Entity quality and enrichment speed: our canonical entities beside raw spaCy, in one run.
+
+Quality: GUM news dev (12 Wikinews articles, every mention typed) scored with the shared
+scorer `../shared/tools/entity_score.py` (document-level entities; a prediction is right when
+its name occurs inside a gold mention of the same kind; a gold entity is recalled when a
+prediction of its kind names it). "raw spaCy" is every distinct entity string spaCy tags,
+with its label mapped to our kind; "ours" is `enrich_many`'s canonical entities with aliases.
+
+Speed: `enrich_many` (entities, quotes, topics, key points, language) over the GUM texts and
+the seed page, beside spaCy's full default pipeline and our NER-only pipeline on the same
+texts, so the ratio holds on any machine.
+
+Usage: python -m bench.entities [--rounds N] [--shared PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import spacy
+
+from tidings.enrich import enrich_many, load_nlp
+from tidings.enrich.loader import MODEL
+from tidings.extract import clean_capture
+from tidings.models import Article, EntityKind
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GUM = Path("data/entities/gum-news-dev.jsonl")
+SCORER = Path("tools/entity_score.py")
+SEED = Path("fixtures/seed-page.txt")
+SCORED_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place",
+                "FAC": "place"}
+OUR_KINDS = {EntityKind.PERSON: "person", EntityKind.ORG: "organization",
+             EntityKind.PLACE: "place"}
+Predictions = dict[str, list[dict[str, Any]]]
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    """The shared scorer, imported from ../shared (it is not copied into the project)."""
+    spec = importlib.util.spec_from_file_location("entity_score", shared / SCORER)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"entity scorer not found at {shared / SCORER}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_gum(shared: Path) -> list[dict[str, Any]]:
+    with (shared / GUM).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def raw_predictions(docs: list[dict[str, Any]]) -> Predictions:
+    """Each distinct string spaCy tags as a person, organisation or place, as it stands."""
+    nlp = load_nlp()
+    out: Predictions = {}
+    for gold, doc in zip(docs, nlp.pipe(d["text"] for d in docs), strict=True):
+        seen = {(SCORED_KINDS[e.label_], e.text) for e in doc.ents if e.label_ in SCORED_KINDS}
+        out[gold["id"]] = [{"name": name, "kind": kind, "aliases": []}
+                           for kind, name in sorted(seen)]
+    return out
+
+
+def our_predictions(docs: list[dict[str, Any]]) -> Predictions:
+    """Our canonical entities, each with the aliases it was written as."""
+    articles = enrich_many(Article(text=d["text"]) for d in docs)
+    return {
+        gold["id"]: [{"name": e.name, "kind": OUR_KINDS[e.kind], "aliases": e.aliases}
+                     for e in article.entities if e.kind in OUR_KINDS]
+        for gold, article in zip(docs, articles, strict=True)
+    }
+
+
+def evaluate(shared: Path) -> dict[str, dict[str, Any]]:
+    """Strict and coarse scores for raw spaCy and for ours on GUM news dev."""
+    scorer, docs = load_scorer(shared), load_gum(shared)
+    out = {}
+    for system, predict in (("raw spaCy", raw_predictions), ("ours", our_predictions)):
+        predictions = predict(docs)
+        out[system] = {"strict": scorer.score(docs, predictions),
+                       "coarse": scorer.score(docs, predictions, coarse=True)}
+    return out
+
+
+def corpus(shared: Path) -> list[Article]:
+    """News-length English articles: the GUM texts and the seed page as users get it."""
+    articles = [Article(title=d["title"], text=d["text"]) for d in load_gum(shared)]
+    seed = shared / SEED
+    if seed.is_file():
+        articles.append(clean_capture(seed.read_text(encoding="utf-8")))
+    return articles
+
+
+def rate(run: Callable[[], object], n_articles: int, rounds: int) -> float:
+    """Articles per second over `rounds` passes (after one warm-up pass)."""
+    run()
+    start = time.perf_counter()
+    for _ in range(rounds):
+        run()
+    return n_articles * rounds / (time.perf_counter() - start)
+
+
+def throughput(shared: Path, rounds: int) -> dict[str, float]:
+    articles = corpus(shared)
+    texts = [a.text for a in articles]
+    full = spacy.load(MODEL)
+    ner_only = load_nlp()
+    return {
+        "articles": len(articles),
+        "words/article": sum(len(t.split()) for t in texts) / len(texts),
+        "enrich_many": rate(lambda: enrich_many(articles), len(articles), rounds),
+        "spaCy NER only": rate(lambda: list(ner_only.pipe(texts)), len(articles), rounds),
+        "spaCy full pipeline": rate(lambda: list(full.pipe(texts)), len(articles), rounds),
+    }
+
+
+def report(scores: dict[str, dict[str, Any]]) -> str:
+    lines = [f"{'GUM news dev':<28}{'P':>8}{'R':>8}{'F1':>8}"]
+    for mode in ("strict", "coarse"):
+        for system, by_mode in scores.items():
+            result = by_mode[mode]
+            rows = [("all", result), *result["by_kind"].items()]
+            for kind, s in rows:
+                label = f"{system} {mode} {kind}"
+                lines.append(f"{label:<28}{s['p']:>8.4f}{s['r']:>8.4f}{s['f1']:>8.4f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the corpus")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="path to ../shared")
+    args = parser.parse_args(argv if argv is not None else [])
+    if not (args.shared / GUM).is_file():
+        print(f"entities bench skipped: {args.shared / GUM} not found")
+        return 0
+    scores = evaluate(args.shared)
+    print(report(scores))
+    for kind in ("person", "organization", "place"):
+        ours, raw = (scores[s]["strict"]["by_kind"][kind]["f1"] for s in ("ours", "raw spaCy"))
+        print(f"F1 {kind}: ours {ours:.4f} vs raw spaCy {raw:.4f} ({ours - raw:+.4f})")
+    speed = throughput(args.shared, args.rounds)
+    print(f"\nspeed on {speed['articles']:.0f} articles, "
+          f"{speed['words/article']:.0f} words/article ({args.rounds} rounds):")
+    for name in ("enrich_many", "spaCy NER only", "spaCy full pipeline"):
+        print(f"  {name:<22}{speed[name]:>7.1f} articles/s")
+    print(f"  enrich_many / spaCy full pipeline: "
+          f"{speed['enrich_many'] / speed['spaCy full pipeline']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
