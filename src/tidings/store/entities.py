@@ -48,14 +48,14 @@ def entities_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[
     out: dict[int, list[Entity]] = {aid: [] for aid in article_ids}
     if not article_ids:
         return out
-    stmt = (sa.select(article_entities.c.article_id, article_entities.c.count,
+    stmt = (sa.select(article_entities.c.article_id, article_entities.c.count.label("mentions"),
                       article_entities.c.salience, entities)
             .join(entities, entities.c.id == article_entities.c.entity_id)
             .where(article_entities.c.article_id.in_(article_ids))
             .order_by(article_entities.c.salience.desc()))
     for r in conn.execute(stmt):
         out[r.article_id].append(Entity(id=r.id, name=r.name, kind=EntityKind(r.kind),
-                                        count=r.count, salience=r.salience,
+                                        count=r.mentions, salience=r.salience,
                                         aliases=list(r.aliases or [])))
     return out
 

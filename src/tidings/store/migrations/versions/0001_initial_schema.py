@@ -15,34 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "entities",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.Text(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("aliases", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("key"),
-    )
-    op.create_table(
-        "jobs",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("key", sa.Text(), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("locked_by", sa.Text(), nullable=True),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("key"),
-    )
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("ix_jobs_run_after", ["run_after"], unique=False)
+    _sources_and_stories()
+    _articles_and_entities()
+    _mentions_and_quotes()
+    _users_and_interactions()
+    _job_queue()
 
+
+def _sources_and_stories() -> None:
     op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,15 +56,17 @@ def upgrade() -> None:
     with op.batch_alter_table("stories", schema=None) as batch_op:
         batch_op.create_index("ix_stories_last_seen", ["last_seen"], unique=False)
 
+
+def _articles_and_entities() -> None:
     op.create_table(
-        "users",
+        "entities",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("feed_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("aliases", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("feed_token"),
-        sa.UniqueConstraint("name"),
+        sa.UniqueConstraint("key"),
     )
     op.create_table(
         "articles",
@@ -120,6 +102,47 @@ def upgrade() -> None:
         batch_op.create_index("ix_articles_published", ["published_at"], unique=False)
         batch_op.create_index("ix_articles_story", ["story_id"], unique=False)
 
+
+def _mentions_and_quotes() -> None:
+    op.create_table(
+        "article_entities",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("count", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("salience", sa.Float(), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("article_id", "entity_id"),
+    )
+    with op.batch_alter_table("article_entities", schema=None) as batch_op:
+        batch_op.create_index("ix_article_entities_entity", ["entity_id"], unique=False)
+    op.create_table(
+        "quotes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=True),
+        sa.Column("speaker", sa.Text(), server_default="", nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("direct", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.create_index("ix_quotes_article", ["article_id"], unique=False)
+
+
+def _users_and_interactions() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("feed_token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("feed_token"),
+        sa.UniqueConstraint("name"),
+    )
     op.create_table(
         "follows",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -153,19 +176,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id"),
     )
     op.create_table(
-        "article_entities",
-        sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=False),
-        sa.Column("count", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("salience", sa.Float(), server_default="0", nullable=False),
-        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("article_id", "entity_id"),
-    )
-    with op.batch_alter_table("article_entities", schema=None) as batch_op:
-        batch_op.create_index("ix_article_entities_entity", ["entity_id"], unique=False)
-
-    op.create_table(
         "interactions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -182,20 +192,25 @@ def upgrade() -> None:
     with op.batch_alter_table("interactions", schema=None) as batch_op:
         batch_op.create_index("ix_interactions_user_at", ["user_id", "at"], unique=False)
 
+
+def _job_queue() -> None:
     op.create_table(
-        "quotes",
+        "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=True),
-        sa.Column("speaker", sa.Text(), server_default="", nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("direct", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="SET NULL"),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("locked_by", sa.Text(), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
-    with op.batch_alter_table("quotes", schema=None) as batch_op:
-        batch_op.create_index("ix_quotes_article", ["article_id"], unique=False)
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_run_after", ["run_after"], unique=False)
 
 
 def downgrade() -> None:
