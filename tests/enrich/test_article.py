@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
+import pytest
 from spacy.language import Language
 
 from tests.enrich.articles import GERMAN, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
@@ -67,3 +69,32 @@ def test_a_match_report_is_sport_and_not_politics() -> None:
             "The league title race is now open, and the players return to training on Monday.")
     topics = assign_topics("", text)
     assert topics[0] == "Sport" and "Politics" not in topics
+
+
+def test_worker_processes_give_the_same_result(nlp: Language) -> None:
+    articles = [STRIKE, GERMAN, SHARED_SURNAME, UNNAMED_SPOKESMAN] * 3
+    assert enrich_many(articles, workers=2) == enrich_many(articles, nlp=nlp)
+
+
+ODD_TEXTS = [
+    "“",  # a lone quotation mark
+    "“Never closed, said nobody",
+    "said said said said said.",
+    "According to, the.",
+    "Mr. . . . U.S. “” \"\" ‘’ …",
+    "He said that she said that they said that it was so.",
+    "A" * 5000,
+    "Ünïcödé nämes like Žižek said “ok” — 🙂 — and left.\n\n\n\n",
+    "<p>Leftover <b>HTML</b> said the parser.</p>",
+    ("The minister said " + "very " * 400 + "much."),
+]
+
+
+def test_odd_texts_are_enriched_without_errors(nlp: Language,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    articles = enrich_many([Article(title="Odd", text=t) for t in ODD_TEXTS], nlp=nlp)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # none was skipped
+    assert len(articles) == len(ODD_TEXTS)
+    for article in articles:
+        assert all(q.text.strip() and q.speaker.strip() for q in article.quotes)
+        assert all(0.0 <= e.salience <= 1.0 for e in article.entities)

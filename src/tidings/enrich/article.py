@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +19,7 @@ from tidings.enrich.quotes import find_quotes
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
+log = logging.getLogger(__name__)
 ENGLISH = "en"
 MAX_CHARS = 200_000  # beyond this an article is read only in part: one pass stays bounded
 BATCH_SIZE = 16
@@ -45,11 +47,15 @@ def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None,
     english = [i for i, a in enumerate(out) if a.language == ENGLISH]
     if not english:
         return out
-    nlp = nlp or load_nlp()
+    nlp = nlp if nlp is not None else load_nlp()
     texts = [compose(out[i]) for i in english]
     docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
     for i, doc, (text, body_start) in zip(english, docs, texts, strict=True):
-        out[i] = annotate(out[i], doc, text, body_start)
+        try:
+            out[i] = annotate(out[i], doc, text, body_start)
+        except Exception:  # one odd article must not cost the whole batch its annotations
+            log.exception("enrichment failed for %r; kept without annotations",
+                          out[i].url or out[i].title[:80])
     return out
 
 

@@ -34,7 +34,7 @@ TELL = re.compile(r"\b(?:tell|tells|told|telling)\b")
 ACCORDING = re.compile(r"\b[Aa]ccording to\s+")
 # Words that may stand between a speaker and the verb: "Russia on Tuesday said".
 ADVERBIAL_TAIL = re.compile(
-    r"(?:,?\s+(?:also|later|then|earlier|previously|again|further|once|recently|separately|"
+    r"(?:\s+(?:also|later|then|earlier|previously|again|further|once|recently|separately|"
     r"today|yesterday|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
     r"last (?:week|month|year|night)|this (?:week|month|year|morning)|in a statement|"
     r"in an interview|has|had|have|was|were|is|would|will|could|reportedly),?)+$"
@@ -44,6 +44,11 @@ AFTER_VERB = re.compile(
     r"^\s*(?:(?:in an? (?:statement|notice|interview|briefing|post|letter)|on \w+day|"
     r"late \w+|earlier|again|,)\s*)*(?:that\b|:)?\s*"
 )
+# Who was told: a name ("told the Huffington Post, …") or a plain listener ("told reporters").
+LISTENER_NAMED = re.compile(
+    r"\s*(?:(?:the|a|an)\s+)?(?:[A-Z][\w’'.&-]*\s*)+(?:[,:]\s*|(?=[“\"a-z]))(?:that\s+)?")
+LISTENER_PLAIN = re.compile(
+    r"^\s*(?:reporters|journalists|him|her|them|us|me|parliament|the \w+)[,:]?\s+(?:that\s+)?")
 AUXILIARY_START = re.compile(r"^(?:were|was|is|are|had|has|have|will|would|be|being)\b")
 MIN_WORDS = 4
 
@@ -181,11 +186,14 @@ def _strip_adverbials(text: str, start: int, end: int) -> int:
 
 
 def _drop_listener(after: str) -> str:
-    """'told reporters that …' → '…'; the listener is not what was said."""
+    """'told reporters that …', 'told the BBC: “…”' → what was said; the listener is not."""
+    named = LISTENER_NAMED.match(after)
+    if named:
+        return after[named.end():]
     head = re.match(r"\s*(?:[\w’'.-]+\s+){1,5}?(?:that\b|:)", after)
     if head:
         return after[head.end():]
-    return re.sub(r"^\s*(?:the\s+)?[\w’'-]+\s+", "", after)
+    return LISTENER_PLAIN.sub("", after)
 
 
 def _tidy(content: str) -> str:

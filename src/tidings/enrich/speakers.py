@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from tidings.enrich.entities import ArticleEntities
 from tidings.enrich.mentions import Mention
 from tidings.enrich.names import clean_surface
@@ -36,7 +38,13 @@ _DOC_FROM = re.compile(
     rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+)?(?:{DOCUMENTS})\s+(?:from|by|issued by|released by)\s+"
     r"(?P<src>[^,;“”]{2,80})$"
 )
+_DOC_OF = re.compile(
+    rf"(?P<src>[A-Z][^,;“”]{{1,60}}?)\s*['’]s\s+(?:[\w-]+\s+)?(?:{DOCUMENTS})$")
 _DOC_THE = re.compile(rf"\b(?:[Tt]he|[Tt]hat|[Ii]ts)\s+(?:[\w-]+\s+)?(?:{DOCUMENTS})$")
+_POSTNOMINALS = re.compile(r"(?:,?\s+(?:QC|SC|KC|MP|MEP|Jr\.?|Sr\.?|PhD|MD))+,?$")
+_CONJUNCTION = re.compile(r"(?:But|And|However|Meanwhile|Still|Yet|So),?\s+")
+QUANTIFIERS = {"the", "a", "an", "some", "one", "many", "several", "two", "three", "four",
+               "other", "most", "all", "both", "few"}
 _PRONOUN = re.compile(r"(?:^|\s)(he|she|He|She)$")
 _APPOSITIVE_END = re.compile(r",\s+(?:a|an|the|who)\s[^,;“”]{2,100},\s*$")
 
@@ -94,11 +102,11 @@ def _pronoun_after(text: str, m: Mention, found: ArticleEntities) -> set[str]:
 
 def speaker_before(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     """The speaker phrase that ends at `end` (the text just before a speech verb)."""
-    left = ctx.text[start:end].rstrip()
-    stop = start + len(left)
+    left = _POSTNOMINALS.sub("", ctx.text[start:end].rstrip())
     appositive = _APPOSITIVE_END.search(left)
-    mention = (_mention_ending(ctx, start + appositive.start()) if appositive else None) or (
-        _mention_ending(ctx, stop))
+    if appositive:  # "Zhu Yongbiao, a specialist from Lanzhou University," → Zhu Yongbiao
+        left = left[:appositive.start()]
+    mention = _mention_ending(ctx, start + len(left))
     if mention:
         return _from_mention(ctx, mention)
     return _phrase_speaker(ctx, left, start)
@@ -136,7 +144,7 @@ def _phrase_speaker(ctx: SpeakerContext, left: str, start: int) -> Speaker | Non
     """A pronoun, a document, a role, or a short capitalised phrase."""
     if pronoun := _PRONOUN.search(left):
         return resolve_pronoun(ctx, pronoun.group(1).casefold(), start + pronoun.start(1))
-    if doc := _DOC_FROM.search(left):
+    if doc := _DOC_FROM.search(left) or _DOC_OF.search(left):
         source = _source_name(ctx, doc.group("src"), start + doc.start("src"))
         ctx.statement_source = source
         return Speaker(name=source, start=start + doc.start())
@@ -145,10 +153,20 @@ def _phrase_speaker(ctx: SpeakerContext, left: str, start: int) -> Speaker | Non
     if role := _ROLE_TAIL.search(left):
         named = resolve_role(ctx, role.group(1).casefold(), start + role.start())
         return named or Speaker(name=clean_surface(role.group()), start=start + role.start())
+    return _plain_speaker(left, start)
+
+
+def _plain_speaker(left: str, start: int) -> Speaker | None:
+    """A short noun phrase that opens the sentence ('Officials', 'Passenger groups')."""
+    opener = _CONJUNCTION.match(left)
+    if opener:
+        left, start = left[opener.end():], start + opener.end()
     words = left.split()
-    if 0 < len(words) <= 4 and left[:1].isupper() and not left.startswith(("“", '"')):
-        return Speaker(name=clean_surface(left), start=start)
-    return None
+    if not 0 < len(words) <= 4 or not left[:1].isupper() or left.startswith(("“", '"')):
+        return None
+    if any(w.casefold() in STOP_WORDS and w.casefold() not in QUANTIFIERS for w in words):
+        return None  # "They were twice" is not a speaker; pronouns stay unresolved
+    return Speaker(name=clean_surface(left), start=start)
 
 
 def _source_name(ctx: SpeakerContext, phrase: str, at: int) -> str:
