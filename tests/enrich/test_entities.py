@@ -80,3 +80,11 @@ def test_a_lone_name_before_its_full_name_joins_the_one_after() -> None:
     mentions = [_mention(0, "Okafor", PERSON), _mention(40, "Grace Okafor", PERSON)]
     assign_person_keys(mentions)
     assert mentions[0].key == mentions[1].key
+
+
+def test_a_person_holding_an_organisations_acronym_is_that_organisation() -> None:
+    text = "Pro-Beijing DAB won. The DAB said it was pleased, and DAB members cheered."
+    mentions = [_mention(0, "Pro-Beijing DAB", PERSON), _mention(24, "DAB", ORG),
+                _mention(56, "DAB", ORG)]
+    fix_kinds(mentions, text)
+    assert [m.kind for m in mentions] == [ORG, ORG, ORG]  # and no bare "DAB" became a person

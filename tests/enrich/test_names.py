@@ -36,3 +36,8 @@ def test_keys_ignore_case_accents_and_dots() -> None:
 
 def test_a_lone_title_is_kept_rather_than_emptied() -> None:
     assert canonical_name("President", PERSON) == "President"
+
+
+def test_trailing_full_stops_go_but_initials_keep_theirs() -> None:
+    assert canonical_name("Washington D.C.", PLACE) == "Washington D.C."
+    assert canonical_name("Acme Corp.", ORG) == "Acme Corp"

@@ -74,8 +74,9 @@ def fix_kinds(mentions: list[Mention], text: str) -> None:
     for m in mentions:
         votes[_fold(m.surface)][m.kind] += 1
     placed = _place_evidence(mentions, text)
+    organisations = {m.surface for m in mentions if m.kind == EntityKind.ORG}
     for m in mentions:
-        m.kind = _corrected_kind(m, parts, votes[_fold(m.surface)], placed)
+        m.kind = _corrected_kind(m, parts, votes[_fold(m.surface)], placed, organisations)
         if _is_family(m, parts, text):
             m.kind = EntityKind.PERSON
     settled: dict[str, Counter[EntityKind]] = defaultdict(Counter)
@@ -112,12 +113,12 @@ def _place_evidence(mentions: list[Mention], text: str) -> set[str]:
 
 
 def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[EntityKind],
-                    placed: set[str]) -> EntityKind:
+                    placed: set[str], organisations: set[str]) -> EntityKind:
     known = alias_of(m.surface)
     if known:
         return known[1]
     if " " in m.surface:
-        return m.kind
+        return _acronym_in_name(m, organisations)
     if _fold(m.surface) in parts and _reads_as_name_part(m, parts, votes):
         return EntityKind.PERSON
     if m.kind == EntityKind.PERSON and _fold(m.surface) in placed:
@@ -127,6 +128,14 @@ def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[
 
 # On a tie, the tag spaCy gets right more often wins (GPE over ORG for a country name).
 TIE_ORDER = (EntityKind.PERSON, EntityKind.PLACE, EntityKind.ORG, EntityKind.OTHER)
+
+
+def _acronym_in_name(m: Mention, organisations: set[str]) -> EntityKind:
+    """A 'person' holding an organisation's acronym ('Pro-Beijing DAB') is that organisation."""
+    if m.kind != EntityKind.PERSON:
+        return m.kind
+    acronyms = {w for w in m.surface.split() if len(w) > 1 and w.isupper() and w.isalpha()}
+    return EntityKind.ORG if acronyms & organisations else m.kind
 
 
 def _reads_as_name_part(m: Mention, parts: dict[str, list[Mention]],

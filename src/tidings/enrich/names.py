@@ -77,7 +77,8 @@ _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 
 def clean_surface(text: str) -> str:
     """A mention as written, minus layout noise, a leading 'the' and a trailing possessive."""
-    text = re.sub(r"\s+", " ", text).strip(" \t\n,.;:!?\"“”‘’()[]")
+    text = re.sub(r"\s+", " ", text).strip(" \t\n,;:!?\"“”‘’()[]")
+    text = re.sub(r"(?<!\b[A-Z])\.+$", "", text).strip()  # "D.C." and "Jr." keep their dots
     text = _LEADING_THE.sub("", text)
     return _POSSESSIVE.sub("", text) if re.search(r"['’]s?$", text) else text
 
