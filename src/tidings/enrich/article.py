@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from tidings.enrich.entities import extract_entities
 from tidings.enrich.keypoints import key_points
 from tidings.enrich.language import detect_language
-from tidings.enrich.loader import load_nlp
+from tidings.enrich.loader import load_nlp, single_threaded_blas
 from tidings.enrich.quotes import find_quotes
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
@@ -49,13 +49,14 @@ def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None,
         return out
     nlp = nlp if nlp is not None else load_nlp()
     texts = [compose(out[i]) for i in english]
-    docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
-    for i, doc, (text, body_start) in zip(english, docs, texts, strict=True):
-        try:
-            out[i] = annotate(out[i], doc, text, body_start)
-        except Exception:  # one odd article must not cost the whole batch its annotations
-            log.exception("enrichment failed for %r; kept without annotations",
-                          out[i].url or out[i].title[:80])
+    with single_threaded_blas():
+        docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
+        for i, doc, (text, body_start) in zip(english, docs, texts, strict=True):
+            try:
+                out[i] = annotate(out[i], doc, text, body_start)
+            except Exception:  # one odd article must not cost the whole batch its annotations
+                log.exception("enrichment failed for %r; kept without annotations",
+                              out[i].url or out[i].title[:80])
     return out
 
 
