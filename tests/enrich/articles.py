@@ -62,3 +62,14 @@ GERMAN = Article(
     ),
     topic_label="Lokales",
 )
+
+COURT = Article(
+    title="Hearing opens in Accra",
+    text=(
+        "Judge Amara Osei opened the hearing in Accra on Monday. “The court will hear every "
+        "witness before it rules,” said Osei.\n\n"
+        "The defence lawyer, Kwame Mensah, said: “My client has nothing to hide.” Mensah told "
+        "journalists that the case was politically motivated.\n\n"
+        "Osei's clerk, Ms Abena Boateng, later said the hearing would resume on Thursday."
+    ),
+)

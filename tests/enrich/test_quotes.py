@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from tests.enrich.articles import SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
+from tests.enrich.articles import COURT, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
 from tidings.enrich import enrich_article
 from tidings.models import EntityKind, Quote
 
@@ -51,3 +51,13 @@ def test_an_unnamed_spokesman_is_not_given_someone_elses_name(nlp: Language) -> 
     first = article.quotes[0]
     assert "spokesman" in first.speaker and first.speaker not in people
     assert first.text.startswith("engineers had found the cause")
+
+
+def test_inverted_and_colon_attributions(nlp: Language) -> None:
+    quotes = enrich_article(COURT, nlp=nlp).quotes
+    assert [(q.speaker, q.text, q.direct) for q in quotes] == [
+        ("Amara Osei", "The court will hear every witness before it rules", True),  # “…,” said X
+        ("Kwame Mensah", "My client has nothing to hide.", True),  # X said: “…”
+        ("Kwame Mensah", "the case was politically motivated.", False),  # X told Y that …
+        ("Abena Boateng", "the hearing would resume on Thursday.", False),  # Ms …, later said
+    ]
