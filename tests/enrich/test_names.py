@@ -41,3 +41,9 @@ def test_a_lone_title_is_kept_rather_than_emptied() -> None:
 def test_trailing_full_stops_go_but_initials_keep_theirs() -> None:
     assert canonical_name("Washington D.C.", PLACE) == "Washington D.C."
     assert canonical_name("Acme Corp.", ORG) == "Acme Corp"
+
+
+def test_company_legal_suffixes_do_not_split_a_company() -> None:
+    keys = {entity_key(n, ORG) for n in ("Acme Inc.", "Acme", "ACME Inc", "Acme, Inc.")}
+    assert len(keys) == 1
+    assert entity_key("Acme", PLACE) != entity_key("Acme", ORG)

@@ -71,6 +71,7 @@ _alias("CIA", _O, "Central Intelligence Agency")
 _alias("NASA", _O, "National Aeronautics and Space Administration")
 _alias("BBC", _O, "British Broadcasting Corporation")
 
+_LEGAL_SUFFIX = re.compile(r",?\s+(?:inc|ltd|llc|plc|corp|corporation|co|ag|sa|gmbh|nv|bv)$")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 
@@ -115,4 +116,7 @@ def entity_key(name: str, kind: EntityKind) -> str:
     known = alias_of(shown)
     if known and kind != EntityKind.PERSON:
         shown, kind = known
-    return f"{kind.value}:{_fold(shown)}"
+    folded = _fold(shown)
+    if kind == EntityKind.ORG:  # "Acme Inc." and "Acme" are one company
+        folded = _LEGAL_SUFFIX.sub("", folded) or folded
+    return f"{kind.value}:{folded}"
