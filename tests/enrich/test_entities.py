@@ -88,3 +88,10 @@ def test_a_person_holding_an_organisations_acronym_is_that_organisation() -> Non
                 _mention(56, "DAB", ORG)]
     fix_kinds(mentions, text)
     assert [m.kind for m in mentions] == [ORG, ORG, ORG]  # and no bare "DAB" became a person
+
+
+def test_a_building_tagged_as_an_organisation_is_a_place() -> None:
+    mentions = [_mention(0, "Kennedy Space Center", ORG), _mention(30, "Museum of Flight", ORG),
+                _mention(60, "Lanzhou University", ORG)]
+    fix_kinds(mentions, " " * 80)
+    assert [m.kind for m in mentions] == [PLACE, PLACE, ORG]

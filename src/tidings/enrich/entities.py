@@ -21,6 +21,10 @@ from tidings.models import Entity, EntityKind
 
 # A one-word "person" right after these is almost always a place ("near Kyiv").
 PLACE_PREPOSITIONS = re.compile(r"\b(?:in|near|from|outside|across|around|towards?)\s+$", re.I)
+FACILITY = re.compile(
+    r"\b(?:Airport|Station|Stadium|Arena|Bridge|Square|Base|Center|Centre|Hall|Memorial|"
+    r"Museum|Planetarium|Mosque|Cathedral|Temple|Palace|Tower|Hospital)(?: of [A-Z][\w ]+)?$"
+)
 ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "&", "de", "on", "in"})
 
 
@@ -118,6 +122,8 @@ def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[
     if known:
         return known[1]
     if " " in m.surface:
+        if m.kind == EntityKind.ORG and FACILITY.search(m.surface):
+            return EntityKind.PLACE  # "Kennedy Space Center", "Museum of Flight": buildings
         return _acronym_in_name(m, organisations)
     if _fold(m.surface) in parts and _reads_as_name_part(m, parts, votes):
         return EntityKind.PERSON
