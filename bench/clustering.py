@@ -1,0 +1,220 @@
+"""Story clustering quality and speed on ECB+ (772 documents, 66 events), beside a baseline.
+
+Ours: `StreamClusterer` (the product's `fingerprint` + `assign_story`), one document at a time,
+in file order and in a shuffled order (fixed seed). ECB+ carries no dates, so time plays no
+part here. Baseline, measured in the same run: TF-IDF (sublinear tf, English stop words) with
+batch average-linkage cosine clustering, which sees the whole corpus at once.
+
+Thresholds are honest about what they saw: topics are split by parity into halves; each
+half picks its threshold and is scored on the other half. The full-set rows use our shipped
+`JOIN_THRESHOLD` (picked on the odd half) and the baseline's best threshold on the full set
+(flattering the baseline, as the data README does). Scores use ../shared/tools/cluster_score.py.
+
+Usage: python -m bench.clustering [--shared PATH] [--seed N] [--no-sweep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tidings.cluster import JOIN_THRESHOLD, StreamClusterer
+from tidings.cluster.stopwords import STOP_WORDS
+from tidings.cluster.terms import WORD
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ECB = Path("data/clustering/ecbplus-dev.jsonl")
+SCORER = Path("tools/cluster_score.py")
+SEED = 20240611
+OUR_THRESHOLDS = tuple(round(0.20 + 0.03 * i, 2) for i in range(7))  # 0.20 … 0.38
+BASE_THRESHOLDS = tuple(round(0.08 + 0.02 * i, 2) for i in range(12))  # 0.08 … 0.30
+Doc = dict[str, Any]
+Labels = dict[str, Any]
+Scores = dict[str, float]
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    """The shared scorer, imported from ../shared (it is not copied into the project)."""
+    spec = importlib.util.spec_from_file_location("cluster_score", shared / SCORER)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"cluster scorer not found at {shared / SCORER}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_docs(shared: Path) -> list[Doc]:
+    with (shared / ECB).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def score(scorer: ModuleType, docs: Sequence[Doc], pred: Labels) -> Scores:
+    gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
+    bp, br, bf = scorer.bcubed(gold, pred)
+    pp, pr, pf = scorer.pairwise(gold, pred)
+    return {"b_p": bp, "b_r": br, "b_f1": bf, "p_p": pp, "p_r": pr, "p_f1": pf,
+            "stories": len(set(pred.values()))}
+
+
+def stream(docs: Sequence[Doc], threshold: float = JOIN_THRESHOLD) -> tuple[Labels, float]:
+    """Our clusterer over `docs` in the given order: labels and documents per second."""
+    clusterer = StreamClusterer(threshold=threshold)
+    start = time.perf_counter()
+    labels = {d["doc_id"]: clusterer.add(d["doc_id"], "", d["text"]) for d in docs}
+    return labels, len(docs) / (time.perf_counter() - start)
+
+
+def shuffled(docs: Sequence[Doc], seed: int) -> list[Doc]:
+    out = list(docs)
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def tfidf_matrix(docs: Sequence[Doc]) -> npt.NDArray[np.float64]:
+    """Rows: sublinear-tf × smooth-idf vectors, L2-normalised (scikit-learn's recipe)."""
+    counts = [Counter(w for w in (m.group().lower() for m in WORD.finditer(d["text"]))
+                      if len(w) > 1 and w not in STOP_WORDS) for d in docs]
+    vocab = {w: i for i, w in enumerate(sorted({w for c in counts for w in c}))}
+    matrix = np.zeros((len(docs), len(vocab)))
+    for row, c in enumerate(counts):
+        for word, n in c.items():
+            matrix[row, vocab[word]] = 1.0 + math.log(n)
+    df = (matrix > 0).sum(axis=0)
+    matrix *= np.log((1 + len(docs)) / (1 + df)) + 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def average_linkage(sim: npt.NDArray[np.float64],
+                    thresholds: Sequence[float]) -> dict[float, list[int]]:
+    """Flat clusters at each threshold: merge the closest pair while mean similarity >= it."""
+    sim = sim.copy()
+    np.fill_diagonal(sim, -np.inf)
+    size = np.ones(len(sim))
+    label = np.arange(len(sim))
+    pending = sorted(thresholds, reverse=True)
+    out: dict[float, list[int]] = {}
+    while pending:
+        i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
+        while pending and sim[i, j] < pending[0]:
+            out[pending.pop(0)] = label.tolist()
+        if not pending:
+            break
+        # Lance-Williams update for average linkage: size-weighted mean of the two rows.
+        merged = (sim[i] * size[i] + sim[j] * size[j]) / (size[i] + size[j])
+        sim[i, :], sim[:, i] = merged, merged
+        sim[i, i] = -np.inf
+        sim[j, :], sim[:, j] = -np.inf, -np.inf
+        size[i] += size[j]
+        label[label == j] = i
+    return out
+
+
+def baseline(docs: Sequence[Doc], thresholds: Sequence[float]) -> dict[float, Labels]:
+    matrix = tfidf_matrix(docs)
+    flat = average_linkage(matrix @ matrix.T, thresholds)
+    return {t: {d["doc_id"]: lab for d, lab in zip(docs, flat[t], strict=True)} for t in flat}
+
+
+def best(runs: dict[float, Scores]) -> float:
+    return max(runs, key=lambda t: runs[t]["b_f1"])
+
+
+def halves(docs: Sequence[Doc]) -> dict[str, list[Doc]]:
+    return {"odd topics": [d for d in docs if d["topic"] % 2],
+            "even topics": [d for d in docs if not d["topic"] % 2]}
+
+
+def held_out(scorer: ModuleType, docs: Sequence[Doc]) -> list[dict[str, Any]]:
+    """Per half: thresholds picked on the other half (ours and baseline), scored here."""
+    parts = halves(docs)
+    sweeps: dict[str, dict[str, dict[float, Scores]]] = {}
+    for name, part in parts.items():
+        base = baseline(part, BASE_THRESHOLDS)
+        sweeps[name] = {
+            "ours": {t: score(scorer, part, stream(part, t)[0]) for t in OUR_THRESHOLDS},
+            "baseline": {t: score(scorer, part, base[t]) for t in BASE_THRESHOLDS}}
+    rows = []
+    for test, tune in (("even topics", "odd topics"), ("odd topics", "even topics")):
+        for system in ("ours", "baseline"):
+            threshold = best(sweeps[tune][system])
+            rows.append({"half": test, "system": system, "threshold": threshold,
+                         **sweeps[test][system][threshold]})
+    return rows
+
+
+def evaluate(shared: Path, *, seed: int = SEED, sweep: bool = True) -> dict[str, Any]:
+    """Every figure the report prints (and the gate test checks)."""
+    scorer, docs = load_scorer(shared), load_docs(shared)
+    file_labels, file_rate = stream(docs)
+    shuffled_labels, shuffled_rate = stream(shuffled(docs, seed))
+    start = time.perf_counter()
+    base = {t: score(scorer, docs, labels) for t, labels in baseline(docs, BASE_THRESHOLDS).items()}
+    base_rate = len(docs) / (time.perf_counter() - start)
+    threshold = best(base)
+    return {
+        "docs": len(docs), "events": len({d["gold_cluster"] for d in docs}), "seed": seed,
+        "ours file order": {**score(scorer, docs, file_labels), "docs/s": file_rate},
+        "ours shuffled": {**score(scorer, docs, shuffled_labels), "docs/s": shuffled_rate},
+        "baseline": {**base[threshold], "threshold": threshold, "docs/s": base_rate},
+        "held out": held_out(scorer, docs) if sweep else [],
+    }
+
+
+def _row(name: str, s: Scores, extra: str = "") -> str:
+    return (f"  {name:<34}{s['b_p']:>7.4f}{s['b_r']:>7.4f}{s['b_f1']:>7.4f}"
+            f"{s['p_p']:>9.4f}{s['p_r']:>7.4f}{s['p_f1']:>7.4f}{s['stories']:>6}  {extra}")
+
+
+def report(r: dict[str, Any]) -> str:
+    head = (f"  {'':<34}{'B³ P':>7}{'B³ R':>7}{'B³ F1':>7}{'pair P':>9}{'pair R':>7}"
+            f"{'pair F1':>7}{'stor.':>6}")
+    lines = [f"ECB+ dev: {r['docs']} documents, {r['events']} events", head]
+    base = r["baseline"]
+    for name in ("ours file order", "ours shuffled"):
+        s = r[name]
+        lines.append(_row(f"{name} (t={JOIN_THRESHOLD})", s, f"{s['docs/s']:.0f} docs/s"))
+    lines.append(_row(f"baseline best (t={base['threshold']})", base,
+                      f"{base['docs/s']:.0f} docs/s (batch)"))
+    if r["held out"]:
+        lines.append("held out (threshold picked on the other half):")
+        lines += [_row(f"{h['half']}: {h['system']} (t={h['threshold']})", h)
+                  for h in r["held out"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED, help="path to ../shared")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the shuffled order")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the held-out halves")
+    args = parser.parse_args(argv if argv is not None else [])
+    if not (args.shared / ECB).is_file():
+        print(f"clustering bench skipped: {args.shared / ECB} not found")
+        return 0
+    results = evaluate(args.shared, seed=args.seed, sweep=not args.no_sweep)
+    print(report(results))
+    ours, base = results["ours file order"], results["baseline"]
+    for key, name in (("b_f1", "BCubed F1"), ("p_f1", "pairwise F1")):
+        print(f"{name}: ours {ours[key]:.4f} vs baseline {base[key]:.4f} "
+              f"({ours[key] - base[key]:+.4f})")
+    print(f"speed: ours {ours['docs/s']:.0f} docs/s streaming, "
+          f"{ours['docs/s'] / base['docs/s']:.2f}x the batch baseline's rate")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

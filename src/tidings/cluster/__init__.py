@@ -1,0 +1,29 @@
+"""Group coverage of one event from many outlets into one story.
+
+`fingerprint` summarises an article (MinHash + weighted topic and name bags, JSON-storable),
+`is_near_duplicate` spots syndicated copies, `assign_story` picks the story a new article joins
+from recent candidates, and `StreamClusterer` runs the same steps over a stream in memory.
+"""
+
+from __future__ import annotations
+
+from tidings.cluster.assign import JOIN_THRESHOLD, STORY_WINDOW, Candidate, assign_story
+from tidings.cluster.fingerprint import (
+    Fingerprint,
+    FingerprintError,
+    fingerprint,
+    is_near_duplicate,
+)
+from tidings.cluster.stream import StreamClusterer
+
+__all__ = [
+    "JOIN_THRESHOLD",
+    "STORY_WINDOW",
+    "Candidate",
+    "Fingerprint",
+    "FingerprintError",
+    "StreamClusterer",
+    "assign_story",
+    "fingerprint",
+    "is_near_duplicate",
+]

@@ -1,0 +1,107 @@
+"""The compact, JSON-serialisable summary of one article that clustering works from."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tidings.cluster import minhash
+from tidings.cluster.terms import all_words, bags
+
+FORMAT_VERSION = 1
+NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
+
+
+class FingerprintError(ValueError):
+    """A stored fingerprint could not be read back."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """MinHash for near-duplicates, plus weighted topic and name bags for story similarity.
+
+    Bags are L2-normalised `{term: weight}` maps; `signature` is empty for an empty text.
+    """
+
+    signature: tuple[int, ...] = ()
+    topic: dict[str, float] = field(default_factory=dict)
+    names: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.signature and not self.topic
+
+    # Array forms for fast comparison against thousands of candidates, built once per object.
+    @cached_property
+    def signature_array(self) -> npt.NDArray[np.uint64]:
+        return np.array(self.signature, dtype=np.uint64)
+
+    @cached_property
+    def topic_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+        return term_arrays(self.topic)
+
+    @cached_property
+    def name_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+        return term_arrays(self.names)
+
+    def to_json(self) -> str:
+        sig = base64.b64encode(struct.pack(f">{len(self.signature)}I", *self.signature))
+        return json.dumps({"v": FORMAT_VERSION, "sig": sig.decode("ascii"),
+                           "topic": self.topic, "names": self.names},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Fingerprint:
+        try:
+            data = json.loads(text)
+            return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"))
+        except (ValueError, TypeError, KeyError, struct.error) as exc:
+            raise FingerprintError(
+                f"not a story fingerprint ({exc}): {text[:80]!r}; recompute it with "
+                "tidings.cluster.fingerprint(title, text)") from exc
+
+
+def term_arrays(bag: dict[str, float]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+    """A bag as (term ids sorted, weights): ids are CRC-32 of the term, stable everywhere."""
+    ids = np.fromiter((zlib.crc32(t.encode()) for t in bag), dtype=np.uint64, count=len(bag))
+    weights = np.fromiter(bag.values(), dtype=np.float64, count=len(bag))
+    order = np.argsort(ids, kind="stable")
+    return ids[order], weights[order]
+
+
+def _read_signature(data: Any) -> tuple[int, ...]:
+    if not isinstance(data, dict):
+        raise TypeError(f"a {type(data).__name__}, expected an object")
+    if data.get("v") != FORMAT_VERSION:
+        raise ValueError(f"format version {data.get('v')!r}, expected {FORMAT_VERSION}")
+    raw = base64.b64decode(data["sig"], validate=True)
+    return struct.unpack(f">{len(raw) // 4}I", raw)
+
+
+def _read_bag(data: dict[str, Any], key: str) -> dict[str, float]:
+    bag = data[key]
+    if not isinstance(bag, dict):
+        raise TypeError(f"{key} is {type(bag).__name__}, expected an object")
+    return {str(term): float(weight) for term, weight in bag.items()}
+
+
+def fingerprint(title: str, text: str, *, entities: Sequence[str] = ()) -> Fingerprint:
+    """Summarise one article; `entities` are names found by enrichment (optional)."""
+    title, text = title or "", text or ""
+    found = bags(title, text, entities)
+    words = all_words(f"{title}\n{text}")
+    return Fingerprint(minhash.signature(words), found.topic, found.names)
+
+
+def is_near_duplicate(a: Fingerprint, b: Fingerprint) -> bool:
+    """True when `b` is (almost) the same text as `a`: syndicated or re-published."""
+    return minhash.similarity(a.signature, b.signature) >= NEAR_DUPLICATE

@@ -1,0 +1,109 @@
+"""Words of an article weighted for telling one event from another.
+
+Two bags come out of an article: *topic* terms (every content word; names count extra) and
+*name* terms (capitalised words inside sentences, entity names and numbers). Two stories of
+the same kind (two earthquakes, two rehab check-ins) share their topic words; what tells them
+apart is who, where and how many, so the name bag gets its own say when stories are compared.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tidings.cluster.stopwords import STOP_WORDS
+
+WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# A capital right after one of these starts a sentence and says nothing about names.
+SENTENCE_END = frozenset(".!?:;\"“”'‘’`|•-–—([")
+NAME_BOOST = 3.0  # names weigh three times a plain word in the topic bag
+TITLE_BOOST = 2.0  # the headline states the event; its words count double
+HEADLINE_CAPS_SHARE = 0.6  # a line with this share of capitalised words is a Title Case headline
+TOPIC_TERMS = 100  # bag sizes kept in a fingerprint (JSON stays well under 4 KB)
+NAME_TERMS = 40
+
+Weights = defaultdict[str, float]
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str  # lower-cased, possessive stripped
+    is_name: bool  # capitalised inside a sentence, or a number
+
+
+@dataclass(frozen=True)
+class Bags:
+    topic: dict[str, float]
+    names: dict[str, float]
+
+
+def normalise(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] == "\n" or text[i] in SENTENCE_END
+
+
+def _is_headline(matches: Sequence[re.Match[str]]) -> bool:
+    words = [m.group() for m in matches if m.group()[0].isalpha()]
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 4 and capitalised >= HEADLINE_CAPS_SHARE * len(words)
+
+
+def tokens(text: str, *, detect_names: bool = True) -> list[Token]:
+    """Content words of `text` in order, each marked when it looks like a name or number."""
+    out: list[Token] = []
+    for line in text.splitlines():
+        matches = list(WORD.finditer(line))
+        names_here = detect_names and not _is_headline(matches)
+        for m in matches:
+            word = normalise(m.group())
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            raw = m.group()
+            is_name = raw[0].isdigit() or (
+                names_here and raw[0].isupper() and not _starts_sentence(line, m.start()))
+            out.append(Token(word, is_name))
+    return out
+
+
+def all_words(text: str) -> list[str]:
+    """Every word, stop words included: the stuff of near-duplicate shingles."""
+    return [normalise(m.group()) for m in WORD.finditer(text)]
+
+
+def _count(toks: Iterable[Token], boost: float, topic: Weights, names: Weights) -> None:
+    for tok in toks:
+        topic[tok.word] += boost * (NAME_BOOST if tok.is_name else 1.0)
+        if tok.is_name:
+            names[tok.word] += boost
+
+
+def bags(title: str, text: str, entities: Sequence[str] = ()) -> Bags:
+    """Weighted, L2-normalised topic and name bags of one article, top terms only."""
+    topic: Weights = defaultdict(float)
+    names: Weights = defaultdict(float)
+    # Headlines are often Title Case, so capitals there say nothing about names.
+    _count(tokens(title, detect_names=False), TITLE_BOOST, topic, names)
+    _count(tokens(text), 1.0, topic, names)
+    for entity in entities:
+        for tok in tokens(entity, detect_names=False):
+            names[tok.word] += 1.0
+            topic[tok.word] += 1.0
+    return Bags(_weigh(topic, TOPIC_TERMS), _weigh(names, NAME_TERMS))
+
+
+def _weigh(counts: Weights, keep: int) -> dict[str, float]:
+    # Sublinear: the tenth mention of a word adds far less than the second.
+    weights = {w: 1.0 + math.log(c) for w, c in counts.items() if c > 0}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    norm = math.sqrt(sum(v * v for _, v in top))
+    return {w: round(v / norm, 4) for w, v in top} if norm else {}

@@ -1,0 +1,84 @@
+"""Story assignment: same event joins, different events of the same kind stay apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.cluster.stories import (
+    QUAKE_CHILE_A,
+    QUAKE_CHILE_B,
+    QUAKE_JAPAN,
+    REHAB,
+    SYNDICATED_FOOTER,
+)
+from tidings.cluster import Candidate, StreamClusterer, assign_story, fingerprint
+
+DAY = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+
+
+def test_two_outlets_on_one_event_make_one_story() -> None:
+    candidates = [Candidate(7, fingerprint(*QUAKE_CHILE_A), DAY)]
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates, published_at=DAY) == 7
+
+
+def test_two_earthquakes_in_different_places_and_dates_stay_apart() -> None:
+    candidates = [Candidate(1, fingerprint(*QUAKE_CHILE_A), DAY),
+                  Candidate(1, fingerprint(*QUAKE_CHILE_B), DAY)]
+    later = DAY + timedelta(days=40)
+    assert assign_story(fingerprint(*QUAKE_JAPAN), candidates, published_at=later) is None
+
+
+def test_two_earthquakes_stay_apart_on_content_alone() -> None:
+    candidates = [Candidate(1, fingerprint(*QUAKE_CHILE_A)),
+                  Candidate(1, fingerprint(*QUAKE_CHILE_B))]
+    assert assign_story(fingerprint(*QUAKE_JAPAN), candidates) is None
+
+
+def test_same_event_further_apart_than_the_window_does_not_merge() -> None:
+    candidates = [Candidate(3, fingerprint(*QUAKE_CHILE_A), DAY)]
+    late = DAY + timedelta(days=30)
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates, published_at=late) is None
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates, published_at=late,
+                        window=timedelta(days=60)) == 3
+
+
+def test_naive_and_aware_dates_compare() -> None:
+    candidates = [Candidate(3, fingerprint(*QUAKE_CHILE_A), DAY.replace(tzinfo=None))]
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates, published_at=DAY) == 3
+
+
+def test_syndicated_copy_joins_the_story_of_its_original() -> None:
+    candidates = [Candidate(5, fingerprint(*REHAB)), Candidate(9, fingerprint(*QUAKE_CHILE_A))]
+    copy = fingerprint("Wire: " + REHAB[0], REHAB[1] + SYNDICATED_FOOTER)
+    assert assign_story(copy, candidates) == 5
+
+
+def test_best_story_wins_among_several() -> None:
+    candidates = [Candidate(1, fingerprint(*REHAB)), Candidate(2, fingerprint(*QUAKE_JAPAN)),
+                  Candidate(3, fingerprint(*QUAKE_CHILE_A))]
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates) == 3
+
+
+def test_no_candidates_or_empty_article_start_a_new_story() -> None:
+    assert assign_story(fingerprint(*QUAKE_CHILE_A), []) is None
+    candidates = [Candidate(1, fingerprint(*QUAKE_CHILE_A)), Candidate(2, fingerprint("", ""))]
+    assert assign_story(fingerprint("", ""), candidates) is None
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates) == 1
+
+
+def test_stream_clusterer_groups_events_and_keeps_ids_stable() -> None:
+    clusterer = StreamClusterer()
+    chile = clusterer.add("a", *QUAKE_CHILE_A, published=DAY)
+    rehab = clusterer.add("b", *REHAB, published=DAY)
+    assert clusterer.add("c", *QUAKE_CHILE_B, published=DAY + timedelta(hours=3)) == chile
+    japan = clusterer.add("d", *QUAKE_JAPAN, published=DAY + timedelta(days=40))
+    assert len({chile, rehab, japan}) == 3
+    assert clusterer.add("a", "", "") == chile  # a repeated id keeps its story
+
+
+def test_stream_clusterer_is_assign_story_over_previous_articles() -> None:
+    clusterer = StreamClusterer()
+    docs = [QUAKE_CHILE_A, REHAB, QUAKE_JAPAN, QUAKE_CHILE_B, ("", "")]
+    stories = [clusterer.add(str(i), *doc) for i, doc in enumerate(docs)]
+    candidates = [Candidate(s, fingerprint(*d)) for s, d in zip(stories[:3], docs[:3], strict=True)]
+    assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates) == stories[3]

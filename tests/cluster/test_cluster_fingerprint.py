@@ -1,0 +1,81 @@
+"""Fingerprints: what they hold, JSON round trips, near-duplicates and odd input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cluster.stories import QUAKE_CHILE_A, QUAKE_CHILE_B, REHAB, SYNDICATED_FOOTER
+from tidings.cluster import Fingerprint, FingerprintError, fingerprint, is_near_duplicate
+
+
+def test_json_round_trip_is_exact_and_small() -> None:
+    fp = fingerprint(*QUAKE_CHILE_A, entities=["Valparaiso", "Chilean Navy"])
+    text = fp.to_json()
+    assert Fingerprint.from_json(text) == fp
+    assert len(text.encode()) < 4096
+
+
+def test_long_article_stays_under_four_kilobytes() -> None:
+    body = " ".join(f"Word{i} reached town{i} with item{i}." for i in range(3000))
+    assert len(fingerprint("A long one", body).to_json().encode()) < 4096
+
+
+def test_names_and_numbers_go_to_the_name_bag() -> None:
+    fp = fingerprint(*REHAB)
+    assert {"quell", "wirth", "minnesota"} <= set(fp.names)
+    assert "clinic" not in fp.names  # a plain word: topic bag only
+    assert "clinic" in fp.topic
+
+
+def test_sentence_initial_capitals_are_not_names() -> None:
+    fp = fingerprint("", "Residents fled. Rescuers arrived later from the hills.")
+    assert "residents" not in fp.names and "rescuers" not in fp.names
+
+
+def test_stop_words_and_reporting_verbs_are_dropped() -> None:
+    fp = fingerprint("", "The mayor said that the bridge would open, officials told reporters.")
+    assert not {"the", "said", "that", "would", "told"} & set(fp.topic)
+    assert "bridge" in fp.topic
+
+
+def test_entities_from_enrichment_count_as_names() -> None:
+    fp = fingerprint("", "the council voted on tuesday night.", entities=["Oakridge Council"])
+    assert "oakridge" in fp.names
+
+
+def test_syndicated_copy_is_a_near_duplicate() -> None:
+    original = fingerprint(*QUAKE_CHILE_A)
+    copy = fingerprint(QUAKE_CHILE_A[0] + " | Wire", QUAKE_CHILE_A[1] + SYNDICATED_FOOTER)
+    assert is_near_duplicate(original, copy)
+
+
+def test_other_coverage_of_the_same_event_is_not_a_duplicate() -> None:
+    assert not is_near_duplicate(fingerprint(*QUAKE_CHILE_A), fingerprint(*QUAKE_CHILE_B))
+
+
+@pytest.mark.parametrize(("title", "text"), [("", ""), ("", "   \n\t"), ("Only a title", ""),
+                                              ("", "!!! ... ???"), ("", "the of and")])
+def test_empty_or_wordless_input_does_not_crash(title: str, text: str) -> None:
+    fp = fingerprint(title, text)
+    assert Fingerprint.from_json(fp.to_json()) == fp
+    assert not is_near_duplicate(fp, fingerprint("", ""))
+
+
+def test_empty_texts_are_not_duplicates_of_each_other() -> None:
+    assert not is_near_duplicate(fingerprint("", ""), fingerprint("", ""))
+
+
+@pytest.mark.parametrize("bad", ["", "not json", "[]", '{"v": 99, "sig": "", "topic": {}, '
+                                 '"names": {}}', '{"v": 1, "sig": "@@", "topic": {}, "names": {}}',
+                                 '{"v": 1, "sig": "", "topic": [], "names": {}}'])
+def test_unreadable_fingerprint_says_what_to_do(bad: str) -> None:
+    with pytest.raises(FingerprintError, match="recompute it"):
+        Fingerprint.from_json(bad)
+
+
+def test_json_is_plain_data() -> None:
+    data = json.loads(fingerprint(*REHAB).to_json())
+    assert set(data) == {"v", "sig", "topic", "names"}
+    assert all(isinstance(w, float) for w in data["topic"].values())
