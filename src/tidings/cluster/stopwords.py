@@ -42,4 +42,5 @@ time times ago earlier later recently recent currently new old first last second
 people person man woman men women thing things way ways lot lots part parts
 """
 
-STOP_WORDS: frozenset[str] = frozenset((_FUNCTION_WORDS + _NEWS_WORDS).split())
+FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION_WORDS.split())
+STOP_WORDS: frozenset[str] = FUNCTION_WORDS | frozenset(_NEWS_WORDS.split())
