@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.loopback import LoopbackSite
 from tidings.config import Settings, load_settings
 from tidings.store.db import make_engine, migrate
 
@@ -39,11 +39,11 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def fresh_database(kind: str, directory: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tidings.db'}"
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'tidings.db'}"
         return
     base = os.environ.get(PG_ENV)
     if not base:
@@ -60,6 +60,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
@@ -73,49 +79,6 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     """Settings for a test: its own data dir and database, loopback feeds allowed."""
     return load_settings(env={}, data_dir=tmp_path, database_url=db_url,
                          allow_hosts="127.0.0.1", fetch_timeout_s=2.0, starter_feeds=False)
-
-
-# --- a loopback web server whose answers a test sets per path ------------------------------
-
-
-class Route:
-    def __init__(self, body: bytes = b"", status: int = 200,
-                 headers: dict[str, str] | None = None, delay_s: float = 0.0) -> None:
-        self.body, self.status, self.headers, self.delay_s = body, status, headers or {}, delay_s
-        self.hits = 0
-
-
-class LoopbackSite:
-    """`site.routes["/feed.xml"] = Route(...)`; `site.url("/feed.xml")` is its address."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.lock = threading.Lock()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                with site.lock:
-                    route = site.routes.get(self.path) or Route(b"not here", 404)
-                    route.hits += 1
-                if route.delay_s:
-                    threading.Event().wait(route.delay_s)
-                self.send_response(route.status)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                self.wfile.write(route.body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
 
 @pytest.fixture

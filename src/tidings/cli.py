@@ -1,0 +1,265 @@
+"""`tidings …`: thin commands over the pipeline, the store and the web app."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.engine import Engine
+
+from tidings import pipeline
+from tidings.config import Settings, SettingsError, load_settings
+from tidings.fetch import Fetcher, FetchError
+from tidings.models import article_json, utcnow
+from tidings.sources import FeedError, parse_opml, write_opml
+from tidings.store import sources as source_store
+from tidings.store.db import make_engine, migrate, transaction
+
+app = typer.Typer(help="Tidings: a self-hosted, personalised news feed.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+err = Console(stderr=True)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Settings come from TIDINGS_* environment variables (see the README)."""
+    try:
+        ctx.obj = load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _engine(ctx: typer.Context) -> Iterator[Engine]:
+    engine = make_engine(_settings(ctx).effective_database_url)
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema."""
+    with _engine(ctx):
+        typer.echo(f"database ready: {_settings(ctx).effective_database_url}")
+
+
+@app.command()
+def serve(ctx: typer.Context, host: str = "", port: int = 0) -> None:
+    """Serve the web UI and the JSON API."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from tidings.web.app import create_app  # noqa: PLC0415
+
+    settings = _settings(ctx)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def add(ctx: typer.Context, url: str, folder: str = "", title: str = "") -> None:
+    """Subscribe to a feed URL, or a site URL whose feed is discovered."""
+    with _engine(ctx) as engine:
+        try:
+            source, report = pipeline.subscribe(engine, url, settings=_settings(ctx),
+                                                title=title, folder=folder)
+        except (FetchError, FeedError) as exc:
+            err.print(f"[red]could not add {url}:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    if report is None:
+        typer.echo(f"already subscribed: {source.title} <{source.url}>")
+    else:
+        typer.echo(f"added {source.title} <{source.url}>: {report.new} articles")
+
+
+@app.command("sources")
+def list_sources(ctx: typer.Context) -> None:
+    """List subscriptions with their state and last error."""
+    with _engine(ctx) as engine, transaction(engine) as conn:
+        rows = source_store.list_sources(conn)
+    for s in rows:
+        state = f"ERROR ({s.error_count}x): {s.last_error}" if s.last_error else "ok"
+        checked = s.last_checked_at.isoformat(timespec="minutes") if s.last_checked_at else "never"
+        folder = f"[{s.folder}] " if s.folder else ""
+        typer.echo(f"{s.id:>4}  {folder}{s.title or s.url}\n      {s.url}\n"
+                   f"      {s.kind} · checked {checked} · {state}")
+
+
+@app.command("import-opml")
+def import_opml(ctx: typer.Context, path: Path) -> None:
+    """Subscribe to every feed in an OPML file (fetched on the next refresh)."""
+    try:
+        found = parse_opml(path.read_bytes())
+    except (OSError, FeedError) as exc:
+        err.print(f"[red]cannot import {path}:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    added = 0
+    with _engine(ctx) as engine, Progress(console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("importing", total=len(found))
+        for source in found:
+            with transaction(engine) as conn:
+                added += source_store.add_source(conn, source)[1]
+            bar.advance(task)
+    typer.echo(f"imported {len(found)} feeds from {path} ({added} new)")
+
+
+@app.command("export-opml")
+def export_opml(ctx: typer.Context,
+                output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+    """Write all subscriptions as OPML (to stdout, or to --output)."""
+    with _engine(ctx) as engine, transaction(engine) as conn:
+        text = write_opml(source_store.list_sources(conn))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def refresh(ctx: typer.Context, once: bool = typer.Option(
+        False, "--once", help="Check every feed once now, then exit.")) -> None:
+    """Check feeds for new entries: all once (--once), or due ones in a loop."""
+    settings = _settings(ctx)
+    with _engine(ctx) as engine, Fetcher(settings) as fetcher:
+        while True:
+            with transaction(engine) as conn:
+                due = source_store.due_sources(conn, None if once else utcnow())
+            _refresh_all(engine, fetcher, [s.id or 0 for s in due], settings)
+            if once:
+                return
+            time.sleep(30)
+
+
+def _refresh_all(engine: Engine, fetcher: Fetcher, ids: list[int], settings: Settings) -> None:
+    with Progress(console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("refreshing", total=len(ids))
+        for source_id in ids:
+            report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+            status = f"error: {report.error}" if report.error else (
+                "not modified" if report.not_modified else f"{report.new} new, {report.seen} seen")
+            bar.console.print(f"{report.url}: {status}", markup=False, highlight=False)
+            bar.advance(task)
+
+
+@app.command()
+def worker(ctx: typer.Context,
+           concurrency: Annotated[int, typer.Option(min=1, max=64)] = 2,
+           drain: Annotated[bool, typer.Option(
+               "--drain", help="Exit once no job is due (for cron and tests).")] = False) -> None:
+    """Run the scheduler: claim due refresh jobs from the database and run them."""
+    import logging  # noqa: PLC0415
+
+    from tidings.worker import run_worker  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(threadName)s %(message)s")
+    with _engine(ctx) as engine:
+        try:
+            stats = run_worker(engine, _settings(ctx), concurrency=concurrency, drain=drain)
+        except KeyboardInterrupt:
+            return
+    typer.echo(f"worker finished: {stats.done} jobs done, {stats.failed} failed")
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Load the bundled sample newsroom (and, when online, the starter feeds)."""
+    from tidings import demo as sample  # noqa: PLC0415 - spares other commands the import
+
+    settings = _settings(ctx)
+    with _engine(ctx) as engine:
+        new = sample.load_demo(engine, settings)
+        typer.echo(f"sample newsroom loaded: {new} new articles")
+        if settings.starter_feeds and sample.online():
+            added = sample.subscribe_starter_feeds(engine)
+            typer.echo(f"online: subscribed {added} starter feeds (run `tidings refresh --once`)")
+
+
+def _read_input(ctx: typer.Context, target: str) -> tuple[bytes, str, str]:
+    """(bytes, url, content type) of a path or an http(s) URL fetched through the guard."""
+    if target.startswith(("http://", "https://")):
+        with Fetcher(_settings(ctx)) as fetcher:
+            result = fetcher.fetch(target)
+        return result.content, result.final_url, result.content_type
+    return Path(target).read_bytes(), "", ""
+
+
+def _documents(ctx: typer.Context, targets: list[str], enrich: bool) -> None:
+    from tidings import enrich as enrichment  # noqa: PLC0415 - spaCy loads only when asked
+    from tidings import extract  # noqa: PLC0415
+
+    failed = 0
+    for target in targets:
+        try:
+            data, url, ctype = _read_input(ctx, target)
+            article = extract.extract_document(data, url=url, content_type=ctype, name=target)
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]{target}:[/red] {exc}")
+            failed += 1
+            continue
+        if enrich:
+            article = enrichment.enrich_article(article)
+        typer.echo(json.dumps(article_json(article), ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(ctx: typer.Context, targets: list[str],
+            as_json: Annotated[bool, typer.Option("--json")] = True) -> None:
+    """Extract the article from pages or page captures (one JSON object per line)."""
+    del as_json  # JSON is the only output format so far; the flag keeps scripts explicit
+    _documents(ctx, targets, enrich=False)
+
+
+@app.command()
+def analyze(ctx: typer.Context, targets: list[str],
+            as_json: Annotated[bool, typer.Option("--json")] = True) -> None:
+    """Extract and enrich: entities, quotes, topics, key points, language."""
+    del as_json
+    _documents(ctx, targets, enrich=True)
+
+
+def _jsonl_documents(path: Path) -> Iterator[tuple[str, str, str, datetime | None]]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+                published = doc.get("published")
+                when = datetime.fromisoformat(published) if published else None
+                yield str(doc["id"]), doc.get("title") or "", doc.get("text") or "", when
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"line {number}: not a {{id, title?, text, published?}} "
+                                 f"JSON object ({exc})") from exc
+
+
+@app.command()
+def cluster(path: Path) -> None:
+    """Group documents into stories: JSONL {id, title?, text, published?} → {id, story}."""
+    from tidings.cluster import StreamClusterer  # noqa: PLC0415
+
+    clusterer = StreamClusterer()
+    try:
+        for doc_id, title, text, published in _jsonl_documents(path):
+            story = clusterer.add(doc_id, title, text, published)
+            typer.echo(json.dumps({"id": doc_id, "story": story}))
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]cannot cluster {path}:[/red] {exc}")
+        raise typer.Exit(1) from exc

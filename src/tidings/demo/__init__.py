@@ -1,0 +1,121 @@
+"""The bundled sample newsroom: invented outlets covering a few shared events, for `tidings demo`.
+
+Dates in the bundle are shifted so that the newest item is a few minutes old, so the demo
+feed always looks like today's news.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import Engine
+
+from tidings import pipeline
+from tidings.config import Settings
+from tidings.models import Entry, Follow, ParsedFeed, Source, SourceKind, TargetKind, utcnow
+from tidings.sources import parse_feed, parse_opml
+from tidings.store import sources as source_store
+from tidings.store import users as user_store
+from tidings.store.db import transaction
+
+DATA = Path(__file__).resolve().parent / "data"
+FOLDER = "Sample newsroom"
+NEWEST_AGE = timedelta(minutes=12)
+
+
+def manifest() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def bundled_feeds() -> list[tuple[dict[str, Any], ParsedFeed]]:
+    out = []
+    for outlet in manifest()["outlets"]:
+        raw = (DATA / outlet["file"]).read_bytes()
+        out.append((outlet, parse_feed(raw, url=outlet["feed_url"])))
+    return out
+
+
+def _shift(entries: list[Entry], delta: timedelta) -> list[Entry]:
+    return [replace(e, published_at=e.published_at + delta if e.published_at else None)
+            for e in entries]
+
+
+def _newest(feeds: list[tuple[dict[str, Any], ParsedFeed]]) -> datetime:
+    dates = [e.published_at for _, f in feeds for e in f.entries if e.published_at]
+    return max(dates) if dates else utcnow()
+
+
+def load_demo(engine: Engine, settings: Settings, *, now: datetime | None = None) -> int:
+    """Store the sample newsroom and the demo user's follows; returns new articles stored."""
+    feeds = bundled_feeds()
+    delta = (now or utcnow()) - NEWEST_AGE - _newest(feeds)
+    new = 0
+    for outlet, feed in feeds:
+        source = _sample_source(engine, outlet["feed_url"], outlet["title"], outlet["site_url"])
+        report = pipeline.RefreshReport(source_id=source.id or 0, url=source.url)
+        pipeline.ingest_entries(engine, source, _shift(feed.entries, delta), report)
+        new += report.new
+    for capture in manifest().get("captures", []):
+        name = capture.get("outlet") or urlsplit(capture["url"]).hostname or "Sample capture"
+        source = _sample_source(engine, capture["url"], name, capture["url"],
+                                kind=SourceKind.CAPTURE)
+        data = (DATA / capture["file"]).read_bytes()
+        new += pipeline.ingest_document(engine, data, source=source, url=capture["url"],
+                                        name=capture["file"]) is not None
+    _demo_user(engine, settings.user)
+    return new
+
+
+def _sample_source(engine: Engine, url: str, title: str, site_url: str,
+                   kind: SourceKind = SourceKind.SAMPLE) -> Source:
+    with transaction(engine) as conn:
+        source, _ = source_store.add_source(conn, Source(
+            url=url, title=title, site_url=site_url, folder=FOLDER, kind=kind))
+    return source
+
+
+def _demo_user(engine: Engine, name: str) -> None:
+    user_spec = manifest()["user"]
+    with transaction(engine) as conn:
+        user = user_store.ensure_user(conn, name)
+        for f in user_spec.get("follows", []):
+            user_store.set_follow(conn, Follow(user.id or 0, TargetKind(f["kind"]), f["target"],
+                                               weight=float(f.get("weight", 1.0))))
+        for m in user_spec.get("mutes", []):
+            user_store.set_follow(conn, Follow(user.id or 0, TargetKind(m["kind"]), m["target"],
+                                               muted=True))
+
+
+def online(host: str = "feeds.bbci.co.uk", timeout_s: float = 3.0) -> bool:
+    """Whether public DNS answers; the starter feeds are only subscribed when it does."""
+    # getaddrinfo has no timeout of its own: ask in a daemon thread and stop waiting.
+    answer: list[bool] = []
+
+    def ask() -> None:
+        try:
+            socket.getaddrinfo(host, 443)
+            answer.append(True)
+        except OSError:
+            answer.append(False)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    return bool(answer and answer[0])
+
+
+def subscribe_starter_feeds(engine: Engine) -> int:
+    """Subscribe the starter OPML of real public feeds (fetched later by refresh/worker)."""
+    added = 0
+    with transaction(engine) as conn:
+        for source in parse_opml((DATA / "starter.opml").read_bytes()):
+            added += source_store.add_source(conn, source)[1]
+    return added

@@ -1,0 +1,220 @@
+"""The orchestrator: a source goes fetch → parse → extract → enrich → cluster → store.
+
+Each step is one call into its stage; this module holds no SQL, parsing or scoring itself.
+One bad entry never stops a refresh: it is counted and reported, the others land.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Connection, Engine
+
+from tidings import cluster, enrich, extract
+from tidings.config import Settings
+from tidings.extract.entry import article_from_entry, merge_full_text
+from tidings.extract.urls import canonical_url
+from tidings.fetch import Fetcher, FetchError
+from tidings.fetch.schedule import next_check
+from tidings.models import Article, Entry, FetchResult, ParsedFeed, Source, utcnow
+from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
+from tidings.store import articles as article_store
+from tidings.store import entities as entity_store
+from tidings.store import sources as source_store
+from tidings.store import stories as story_store
+from tidings.store.db import transaction
+
+log = logging.getLogger(__name__)
+
+STORY_WINDOW = timedelta(days=3)
+
+
+@dataclass
+class RefreshReport:
+    source_id: int
+    url: str
+    new: int = 0
+    seen: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoryAssigner:
+    """Recent articles' fingerprints, loaded once per run and kept current as we add."""
+
+    candidates: list[cluster.Candidate]
+
+    @classmethod
+    def load(cls, conn: Connection, since: datetime) -> StoryAssigner:
+        rows = article_store.recent_fingerprints(conn, since)
+        return cls([cluster.Candidate(r.story_id, cluster.Fingerprint.from_json(r.fingerprint),
+                                      r.published_at) for r in rows])
+
+    def place(self, conn: Connection, article: Article) -> tuple[int, cluster.Fingerprint]:
+        names = [e.name for e in article.entities]
+        fp = cluster.fingerprint(article.title, article.text, entities=names)
+        story_id = cluster.assign_story(fp, self.candidates, published_at=article.published_at)
+        if story_id is None:
+            when = article.published_at or article.fetched_at or utcnow()
+            story_id = story_store.create_story(conn, article.title or "(untitled)", when)
+        self.candidates.append(cluster.Candidate(story_id, fp, article.published_at))
+        return story_id, fp
+
+
+def refresh_source(engine: Engine, fetcher: Fetcher, source_id: int, *,
+                   settings: Settings) -> RefreshReport:
+    """Fetch one source and store its new entries; errors are recorded on the source."""
+    with transaction(engine) as conn:
+        source = source_store.get_source(conn, source_id)
+    report = RefreshReport(source_id=source_id, url=source.url)
+    started = utcnow()
+    try:
+        result = fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        entries = [] if result.not_modified else _parse(result)
+    except (FetchError, FeedError) as exc:
+        report.error = str(exc)
+        _record_failure(engine, source, exc, settings, started)
+        return report
+    report.not_modified = result.not_modified
+    ingest_entries(engine, source, entries, report, fetcher)
+    _record_success(engine, source, result, settings, started)
+    return report
+
+
+def _parse(result: FetchResult) -> list[Entry]:
+    feed = parse_feed(result.content, url=result.final_url, content_type=result.content_type)
+    return feed.entries
+
+
+def _record_failure(engine: Engine, source: Source, exc: Exception, settings: Settings,
+                    at: datetime) -> None:
+    next_at = next_check(at, interval_s=settings.refresh_interval_s, error=exc,
+                         error_count=source.error_count + 1)
+    with transaction(engine) as conn:
+        source_store.record_error(conn, source, at, next_at, str(exc))
+
+
+def _record_success(engine: Engine, source: Source, result: FetchResult, settings: Settings,
+                    at: datetime) -> None:
+    next_at = next_check(at, interval_s=settings.refresh_interval_s, result=result)
+    changes: dict[str, object] = {}
+    if not result.not_modified:
+        changes = {"etag": result.etag, "last_modified": result.last_modified}
+    with transaction(engine) as conn:
+        source_store.record_success(conn, source.id or 0, at, next_at, **changes)
+
+
+def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
+                   report: RefreshReport, fetcher: Fetcher | None = None) -> None:
+    """Extract, enrich and store the entries not stored yet; count the rest."""
+    fresh = _new_entries(engine, source, entries, report)
+    drafts = [_article_for(entry, source, fetcher) for _, entry in fresh]
+    enriched = enrich.enrich_many(drafts)
+    with transaction(engine) as conn:
+        assigner = StoryAssigner.load(conn, utcnow() - STORY_WINDOW * 2)
+    for (key, _), article in zip(fresh, enriched, strict=True):
+        try:
+            with transaction(engine) as conn:
+                store_article(conn, article, key, assigner)
+            report.new += 1
+        except Exception as exc:  # one bad item must not stop the run
+            log.warning("could not store %s from %s: %s", article.url, source.url, exc)
+            report.failed.append(f"{article.url or article.title}: {exc}")
+
+
+def _new_entries(engine: Engine, source: Source, entries: Sequence[Entry],
+                 report: RefreshReport) -> list[tuple[str, Entry]]:
+    """Entries not stored yet (by feed key or canonical URL), each once."""
+    fresh: dict[str, Entry] = {}
+    with transaction(engine) as conn:
+        for entry in entries:
+            key = entry_key(entry)
+            canon = canonical_url(entry.url) if entry.url else ""
+            if article_store.find_duplicate(conn, source.id, key, canon) is not None:
+                report.seen += 1
+            else:
+                fresh.setdefault(key, entry)
+    return list(fresh.items())
+
+
+def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None) -> Article:
+    """The entry as an article; with the source's full-text setting, from the linked page."""
+    article = article_from_entry(entry)
+    if fetcher is not None and source.full_text and entry.url:
+        try:
+            page = fetcher.fetch(entry.url)
+            article = merge_full_text(article, extract.extract_document(
+                page.content, url=page.final_url, content_type=page.content_type))
+        except ValueError as exc:  # FetchError or ExtractError: keep the feed's own text
+            log.info("full text of %s not fetched: %s", entry.url, exc)
+    canon = canonical_url(entry.url) if entry.url else ""
+    return replace(article, canonical_url=canon, source_id=source.id, fetched_at=utcnow())
+
+
+def store_article(conn: Connection, article: Article, key: str, assigner: StoryAssigner) -> int:
+    """Place the article in a story and write it with its annotations."""
+    story_id, fp = assigner.place(conn, article)
+    article = replace(article, story_id=story_id)
+    article_id = article_store.insert_article(conn, article, entry_key=key,
+                                              fingerprint=fp.to_json())
+    entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
+                                  enrich.entity_key)
+    story_store.refresh_story(conn, story_id)
+    return article_id
+
+
+def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "",
+                    name: str = "") -> int | None:
+    """Store one page or capture (not a feed) under `source`; None if already stored."""
+    article = extract.extract_document(data, url=url, name=name)
+    article = replace(article, url=url or article.url, source_id=source.id,
+                      canonical_url=canonical_url(url) if url else "", fetched_at=utcnow())
+    key = f"doc:{article.canonical_url or article.content_hash}"
+    with transaction(engine) as conn:
+        if article_store.find_duplicate(conn, source.id, key, article.canonical_url):
+            return None
+        assigner = StoryAssigner.load(conn, utcnow() - STORY_WINDOW * 2)
+    article = enrich.enrich_article(article)
+    with transaction(engine) as conn:
+        return store_article(conn, article, key, assigner)
+
+
+def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
+              folder: str = "") -> tuple[Source, RefreshReport | None]:
+    """Subscribe to a feed URL or a site URL (its feed is discovered) and load its entries.
+
+    Raises FetchError/FeedError (both ValueError) with a clear message when nothing usable is
+    there; nothing is stored then.
+    """
+    with Fetcher(settings) as fetcher:
+        result, feed = _fetch_feed(fetcher, url.strip())
+        with transaction(engine) as conn:
+            source, is_new = source_store.add_source(conn, Source(
+                url=result.url, title=title or feed.title or result.url,
+                site_url=feed.site_url, folder=folder))
+        if not is_new:
+            return source, None
+        report = RefreshReport(source_id=source.id or 0, url=source.url)
+        ingest_entries(engine, source, feed.entries, report, fetcher)
+    _record_success(engine, source, result, settings, utcnow())
+    return source, report
+
+
+def _fetch_feed(fetcher: Fetcher, url: str) -> tuple[FetchResult, ParsedFeed]:
+    """Fetch and parse `url`; an HTML page is searched for its feed link instead."""
+    result = fetcher.fetch(url)
+    try:
+        return result, parse_feed(result.content, url=result.final_url,
+                                  content_type=result.content_type)
+    except FeedError:
+        links = discover_feeds(result.content, result.final_url)
+        if not links:
+            raise
+    result = fetcher.fetch(links[0])
+    return result, parse_feed(result.content, url=result.final_url,
+                              content_type=result.content_type)

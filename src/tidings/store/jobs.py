@@ -1,0 +1,81 @@
+"""The job queue in the database: many workers on many machines share it.
+
+A job is leased, not taken: `claim` stamps `locked_by`/`locked_until`; a worker that dies
+simply lets its lease run out and another worker claims the job again. PostgreSQL claims
+with `FOR UPDATE SKIP LOCKED`; SQLite has one writer at a time, which serialises claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from tidings.models import SourceKind
+from tidings.store.schema import jobs, now, sources
+
+REFRESH = "refresh"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(jobs).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    return int(conn.execute(stmt).rowcount or 0)
+
+
+def enqueue_due_refreshes(conn: Connection, at: datetime) -> int:
+    """One refresh job per feed that is due and has none yet; returns how many were added."""
+    due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
+    rows = conn.execute(sa.select(sources.c.id, sources.c.next_check_at)
+                        .where(sources.c.kind == str(SourceKind.FEED), due)).all()
+    stamp = now()
+    return _insert_ignoring_duplicates(conn, [
+        {"kind": REFRESH, "key": f"{REFRESH}:{r.id}", "payload": {"source_id": r.id},
+         "run_after": r.next_check_at or at, "attempts": 0, "created_at": stamp}
+        for r in rows
+    ])
+
+
+def claim(conn: Connection, worker: str, at: datetime, *, lease: timedelta,
+          limit: int = 1) -> list[Job]:
+    """Lease up to `limit` runnable jobs for `worker`, oldest first."""
+    free = sa.or_(jobs.c.locked_until.is_(None), jobs.c.locked_until < at)
+    stmt = (sa.select(jobs).where(jobs.c.run_after <= at, free)
+            .order_by(jobs.c.run_after, jobs.c.id).limit(limit)
+            .with_for_update(skip_locked=True))
+    rows = conn.execute(stmt).all()
+    if not rows:
+        return []
+    conn.execute(sa.update(jobs).where(jobs.c.id.in_([r.id for r in rows])).values(
+        locked_by=worker, locked_until=at + lease, attempts=jobs.c.attempts + 1))
+    return [Job(r.id, r.kind, r.key, dict(r.payload), r.attempts + 1) for r in rows]
+
+
+def complete(conn: Connection, job: Job, worker: str) -> bool:
+    """Remove a finished job; False if the lease was lost to another worker meanwhile."""
+    result = conn.execute(sa.delete(jobs).where(jobs.c.id == job.id, jobs.c.locked_by == worker))
+    return bool(result.rowcount)
+
+
+def retry_later(conn: Connection, job: Job, worker: str, at: datetime, error: str) -> None:
+    conn.execute(sa.update(jobs).where(jobs.c.id == job.id, jobs.c.locked_by == worker).values(
+        locked_by=None, locked_until=None, run_after=at, last_error=error[:2000]))
+
+
+def pending(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one())

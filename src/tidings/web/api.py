@@ -1,0 +1,105 @@
+"""JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Connection
+
+from tidings import pipeline
+from tidings.models import Article, FeedItem, Source, article_json
+from tidings.rank.feed import feed_for_user
+from tidings.store import articles as article_store
+from tidings.store import entities as entity_store
+from tidings.store import sources as source_store
+from tidings.store import stories as story_store
+from tidings.web.deps import current_user, db, state
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+Conn = Annotated[Connection, Depends(db)]
+
+
+class SourceIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2048, description="Feed URL or a site URL")
+    title: str = Field(default="", max_length=500)
+    folder: str = Field(default="", max_length=200)
+
+
+def source_json(s: Source) -> dict[str, Any]:
+    return {
+        "id": s.id, "url": s.url, "title": s.title, "site_url": s.site_url, "folder": s.folder,
+        "kind": str(s.kind), "last_error": s.last_error, "error_count": s.error_count,
+        "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
+        "next_check_at": s.next_check_at.isoformat() if s.next_check_at else None,
+    }
+
+
+def _article_brief(a: Article) -> dict[str, Any]:
+    return {"id": a.id, "title": a.title, "url": a.url, "source_id": a.source_id,
+            "published": a.published_at.isoformat() if a.published_at else None}
+
+
+def item_json(item: FeedItem) -> dict[str, Any]:
+    return {
+        "story": {"id": item.story.id, "title": item.story.title,
+                  "article_count": item.story.article_count,
+                  "source_count": item.story.source_count,
+                  "first_seen": item.story.first_seen.isoformat(),
+                  "last_seen": item.story.last_seen.isoformat()},
+        "lead": _article_brief(item.lead) | {"key_points": item.lead.key_points},
+        "sources": item.sources, "score": item.score, "why": item.why,
+    }
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/feed")
+def feed(request: Request, conn: Conn,
+         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    user = current_user(request, conn)
+    items = feed_for_user(conn, user.id or 0, limit=limit)
+    return {"user": user.name, "items": [item_json(i) for i in items]}
+
+
+@router.get("/sources")
+def list_sources(conn: Conn) -> list[dict[str, Any]]:
+    return [source_json(s) for s in source_store.list_sources(conn)]
+
+
+@router.post("/sources", status_code=201)
+def add_source(request: Request, body: SourceIn) -> dict[str, Any]:
+    try:
+        source, report = pipeline.subscribe(state(request).engine, body.url,
+                                            settings=state(request).settings,
+                                            title=body.title, folder=body.folder)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return source_json(source) | {"new_articles": report.new if report else 0}
+
+
+@router.get("/stories/{story_id}")
+def get_story(story_id: int, conn: Conn) -> dict[str, Any]:
+    try:
+        story = story_store.get_story(conn, story_id)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    arts = article_store.articles_for_stories(conn, [story_id])[story_id]
+    return {"id": story.id, "title": story.title, "article_count": story.article_count,
+            "source_count": story.source_count, "articles": [_article_brief(a) for a in arts]}
+
+
+@router.get("/articles/{article_id}")
+def get_article(article_id: int, conn: Conn) -> dict[str, Any]:
+    try:
+        article = article_store.get_article(conn, article_id)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    article.entities = entity_store.entities_of(conn, [article_id])[article_id]
+    article.quotes = entity_store.quotes_of(conn, article_id)
+    return {"id": article.id, "story_id": article.story_id, "source_id": article.source_id,
+            "html": article.html} | article_json(article)

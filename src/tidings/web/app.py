@@ -1,0 +1,39 @@
+"""`create_app(settings)`: the web UI, the JSON API and their shared state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+
+from tidings.config import Settings
+from tidings.store.db import make_engine, migrate
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    templates: Jinja2Templates
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    from tidings.web import api, ui  # noqa: PLC0415 - routers import AppState from here
+
+    engine = engine or make_engine(settings.effective_database_url)
+    migrate(engine)
+    app = FastAPI(title="Tidings", version="0.1.0", openapi_url="/api/v1/openapi.json",
+                  docs_url="/api/v1/docs", redoc_url=None)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["ago"] = ui.ago
+    app.state.tidings = AppState(settings, engine, templates)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(ui.router)
+    return app

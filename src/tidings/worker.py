@@ -1,0 +1,119 @@
+"""The scheduler loop: enqueue due feeds, claim jobs, run the pipeline, back off.
+
+Any number of worker processes on any number of machines may share one PostgreSQL database:
+jobs are leased (see `store.jobs`), so no source is fetched twice at once, and a worker that
+dies only delays its jobs until the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from tidings import pipeline
+from tidings.config import Settings
+from tidings.fetch import Fetcher
+from tidings.fetch.schedule import backoff_s
+from tidings.models import utcnow
+from tidings.store import jobs as job_store
+from tidings.store import sources as source_store
+from tidings.store.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    failed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, ok: bool) -> None:
+        with self.lock:
+            if ok:
+                self.done += 1
+            else:
+                self.failed += 1
+
+
+@dataclass
+class Crew:
+    """What every worker thread of one process shares."""
+
+    engine: Engine
+    fetcher: Fetcher
+    settings: Settings
+    stats: WorkerStats
+
+
+def run_one(crew: Crew, name: str) -> bool:
+    """Claim and run one job; False when there was nothing to do."""
+    at = utcnow()
+    with transaction(crew.engine) as conn:
+        job_store.enqueue_due_refreshes(conn, at)
+        lease = timedelta(seconds=crew.settings.job_lease_s)
+        claimed = job_store.claim(conn, name, at, lease=lease)
+    if not claimed:
+        return False
+    job = claimed[0]
+    try:
+        _run(crew, job, at)
+        with transaction(crew.engine) as conn:
+            job_store.complete(conn, job, name)
+        crew.stats.count(True)
+    except Exception as exc:  # a bug or a lost database must not kill the worker
+        log.exception("job %s failed", job.key)
+        retry_at = utcnow() + timedelta(seconds=backoff_s(job.attempts))
+        with transaction(crew.engine) as conn:
+            job_store.retry_later(conn, job, name, retry_at, f"{type(exc).__name__}: {exc}")
+        crew.stats.count(False)
+    return True
+
+
+def _run(crew: Crew, job: job_store.Job, at: datetime) -> None:
+    source_id = int(job.payload["source_id"])
+    with transaction(crew.engine) as conn:
+        source = source_store.get_source(conn, source_id)
+    if source.next_check_at is not None and source.next_check_at > at:
+        return  # refreshed already this cycle (by a worker that died before completing)
+    report = pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
+                                     settings=crew.settings)
+    log.info("%s: %s new, %s seen%s", report.url, report.new, report.seen,
+             f", error: {report.error}" if report.error else "")
+
+
+def _loop(crew: Crew, name: str, stop: threading.Event, drain: bool) -> None:
+    while not stop.is_set():
+        if run_one(crew, name):
+            continue
+        if drain:
+            return
+        stop.wait(crew.settings.worker_poll_s * random.uniform(0.8, 1.2))
+
+
+def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 2,
+               drain: bool = False, stop: threading.Event | None = None) -> WorkerStats:
+    """Run `concurrency` threads until `stop` is set (or, with `drain`, until no job is due)."""
+    stop = stop or threading.Event()
+    stats, base = WorkerStats(), worker_name()
+    with Fetcher(settings) as fetcher:
+        crew = Crew(engine, fetcher, settings, stats)
+        threads = [threading.Thread(target=_loop, name=f"worker-{n}", daemon=True,
+                                    args=(crew, f"{base}/{n}", stop, drain))
+                   for n in range(max(1, concurrency))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return stats

@@ -1,0 +1,75 @@
+"""The CLI end to end, on both databases (settings come from TIDINGS_* in the environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.feeds import HARBOUR, rss
+from tests.loopback import LoopbackSite, Route
+from tidings.cli import app
+from tidings.sources import parse_opml
+
+REALWORLD_OPML = ["Subs.opml", "SubsNoTitleAttributes.opml"]
+
+
+@pytest.fixture
+def run(tmp_path: Path, db_url: str):
+    env = {"TIDINGS_DATA_DIR": str(tmp_path), "TIDINGS_DATABASE_URL": db_url,
+           "TIDINGS_ALLOW_HOSTS": "127.0.0.1", "TIDINGS_FETCH_TIMEOUT_S": "2",
+           "TIDINGS_STARTER_FEEDS": "0"}
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, list(args), env=env)
+        return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
+
+    return invoke
+
+
+def _outlines(data: bytes) -> set[tuple[str, str, str]]:
+    return {(s.url, s.title, s.folder) for s in parse_opml(data)}
+
+
+@pytest.mark.parametrize("name", REALWORLD_OPML)
+def test_opml_import_export_import_loses_nothing(run, tmp_path: Path, shared_dir: Path,
+                                                 name: str) -> None:
+    original = (shared_dir / "data/feeds/realworld/feeds" / name).read_bytes()
+    code, out = run("import-opml", str(shared_dir / "data/feeds/realworld/feeds" / name))
+    assert code == 0, out
+    exported = tmp_path / "out.opml"
+    assert run("export-opml", "-o", str(exported))[0] == 0
+    assert _outlines(exported.read_bytes()) == _outlines(original)
+    code, out = run("import-opml", str(exported))
+    assert code == 0 and "(0 new)" in out
+    again = tmp_path / "again.opml"
+    run("export-opml", "-o", str(again))
+    assert again.read_text() == exported.read_text()
+
+
+def test_refresh_once_reports_and_sources_shows_errors(run, site: LoopbackSite,
+                                                       tmp_path: Path) -> None:
+    site.routes["/good.xml"] = Route(rss("Harbour Post", HARBOUR),
+                                     headers={"Content-Type": "application/rss+xml"})
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
+        f'<outline text="Good" type="rss" xmlUrl="{site.url("/good.xml")}"/>'
+        f'<outline text="Gone" type="rss" xmlUrl="{site.url("/gone.xml")}"/>'
+        '</body></opml>')
+    assert run("import-opml", str(opml))[0] == 0
+    code, out = run("refresh", "--once")
+    assert code == 0, out
+    assert "3 new" in out and "404" in out
+    code, listing = run("sources")
+    assert code == 0
+    gone = listing.split("Gone", 1)[1]
+    assert "ERROR (1x)" in gone and "404" in gone
+
+
+def test_add_refuses_private_addresses_with_a_clear_message(run) -> None:
+    code, out = run("add", "http://192.168.1.1/feed.xml")
+    assert code == 1
+    assert "192.168.1.1" in out and "private" in out.lower()

@@ -1,0 +1,93 @@
+"""refresh_source end to end: loopback HTTP → parse → extract → enrich → cluster → store."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tests.feeds import HARBOUR, rss
+from tests.loopback import LoopbackSite, Route
+from tidings import pipeline
+from tidings.config import Settings
+from tidings.fetch import Fetcher
+from tidings.models import Source
+from tidings.store import sources as source_store
+from tidings.store.db import transaction
+from tidings.store.schema import articles, stories
+
+RSS = {"Content-Type": "application/rss+xml"}
+
+
+def _add(engine: Engine, url: str) -> int:
+    with transaction(engine) as conn:
+        return source_store.add_source(conn, Source(url=url, title=url))[0].id or 0
+
+
+def _titles(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(articles.c.title)).scalars())
+
+
+def test_refresh_twice_stores_each_entry_once(engine: Engine, settings: Settings,
+                                              site: LoopbackSite) -> None:
+    site.routes["/feed.xml"] = Route(rss("Harbour Post", HARBOUR), headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        first = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+        second = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (first.error, first.new, first.seen) == (None, 3, 0)
+    assert (second.error, second.new, second.seen) == (None, 0, 3)
+    assert _titles(engine) == sorted(t for _, t, _ in HARBOUR)
+    with engine.connect() as conn:
+        story_ids = conn.execute(sa.select(articles.c.story_id)).scalars().all()
+        assert None not in story_ids
+        assert conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() == 3
+
+
+def test_feed_that_reorders_and_adds_does_not_duplicate(engine: Engine, settings: Settings,
+                                                        site: LoopbackSite) -> None:
+    site.routes["/feed.xml"] = Route(rss("Harbour Post", HARBOUR[:2]), headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+        site.routes["/feed.xml"] = Route(rss("Harbour Post", HARBOUR[::-1]), headers=RSS)
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (report.new, report.seen) == (1, 2)
+    assert len(_titles(engine)) == 3
+
+
+def test_broken_sources_get_clear_errors_and_others_still_land(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    site.routes["/good.xml"] = Route(rss("Harbour Post", HARBOUR), headers=RSS)
+    site.routes["/garbage.xml"] = Route(b"\x00\x01 this is not a feed \xff", headers=RSS)
+    site.routes["/slow.xml"] = Route(rss("Slow", HARBOUR), headers=RSS, delay_s=5)
+    ids = {name: _add(engine, site.url(f"/{name}.xml"))
+           for name in ("missing", "garbage", "slow", "good")}
+    with Fetcher(settings) as fetcher:
+        reports = {name: pipeline.refresh_source(engine, fetcher, sid, settings=settings)
+                   for name, sid in ids.items()}
+    assert reports["good"].new == 3 and reports["good"].error is None
+    with transaction(engine) as conn:
+        state = {name: source_store.get_source(conn, sid) for name, sid in ids.items()}
+    assert "404" in (state["missing"].last_error or "")
+    assert "feed" in (state["garbage"].last_error or "").lower()
+    assert "time" in (state["slow"].last_error or "").lower()
+    for name in ("missing", "garbage", "slow"):
+        assert state[name].error_count == 1
+        assert state[name].next_check_at is not None
+    assert state["good"].last_error is None
+
+
+def test_conditional_get_sends_validators_and_handles_304(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    site.routes["/feed.xml"] = Route(rss("Harbour Post", HARBOUR),
+                                     headers=RSS | {"ETag": '"v1"'})
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+        site.routes["/feed.xml"] = not_modified = Route(b"", status=304, headers={"ETag": '"v1"'})
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert not_modified.seen_headers[0].get("If-None-Match") == '"v1"'
+    assert report.not_modified and report.error is None
+    with transaction(engine) as conn:
+        assert source_store.get_source(conn, source_id).etag == '"v1"'

@@ -1,0 +1,114 @@
+"""The job queue and workers: every due feed fetched once, nothing lost when a worker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tests.feeds import rss
+from tests.loopback import LoopbackSite, Route
+from tidings.config import Settings
+from tidings.models import Source
+from tidings.store import jobs as job_store
+from tidings.store import sources as source_store
+from tidings.store.db import transaction
+from tidings.store.schema import articles
+from tidings.worker import run_worker
+
+RSS = {"Content-Type": "application/rss+xml"}
+
+
+def _feeds(engine: Engine, site: LoopbackSite, n: int, delay_s: float = 0.0) -> list[Route]:
+    routes = []
+    with transaction(engine) as conn:
+        for i in range(n):
+            route = Route(rss(f"Feed {i}", [
+                (f"f{i}-a", f"Council {i} approves budget {i * 7}",
+                 f"District {i} council approved a budget of {i * 7} million on Tuesday."),
+                (f"f{i}-b", f"Bakery {i} wins prize number {i}",
+                 f"A bakery in quarter {i} won the regional bread prize for the {i} time."),
+            ]), headers=RSS, delay_s=delay_s)
+            site.routes[f"/f{i}.xml"] = route
+            routes.append(route)
+            source_store.add_source(conn, Source(url=site.url(f"/f{i}.xml"), title=f"Feed {i}"))
+    return routes
+
+
+def _article_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one())
+
+
+def test_workers_fetch_each_due_feed_once(engine: Engine, settings: Settings,
+                                          site: LoopbackSite) -> None:
+    routes = _feeds(engine, site, 24)
+    stats = run_worker(engine, settings, concurrency=3, drain=True)
+    # a job enqueued while its source was being refreshed is completed without a fetch
+    assert stats.done >= 24 and stats.failed == 0
+    assert [r.hits for r in routes] == [1] * 24
+    run_worker(engine, settings, concurrency=3, drain=True)  # nothing is due again yet
+    assert [r.hits for r in routes] == [1] * 24
+    assert _article_count(engine) == 48
+    with transaction(engine) as conn:
+        assert job_store.pending(conn) == 0
+
+
+def _worker(db_url: str, tmp_path: Path, lease_s: int = 300) -> subprocess.Popen[bytes]:
+    env = os.environ | {"TIDINGS_DATABASE_URL": db_url, "TIDINGS_DATA_DIR": str(tmp_path),
+                        "TIDINGS_ALLOW_HOSTS": "127.0.0.1", "TIDINGS_JOB_LEASE_S": str(lease_s),
+                        "TIDINGS_WORKER_POLL_S": "0.2"}
+    cmd = [str(Path(sys.executable).parent / "tidings"), "worker", "--concurrency", "4",
+           "--drain"]
+    log = (tmp_path / f"worker-{time.monotonic_ns()}.log").open("wb")
+    with log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _logs(tmp_path: Path) -> str:
+    return "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("worker-*.log"))
+
+
+def _require_postgresql(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("multi-process workers are a PostgreSQL deployment (SQLite has one writer)")
+
+
+@pytest.mark.timeout(240)
+def test_two_worker_processes_share_200_feeds(engine: Engine, db_url: str,
+                                              site: LoopbackSite, tmp_path: Path) -> None:
+    _require_postgresql(db_url)
+    routes = _feeds(engine, site, 200)
+    workers = [_worker(db_url, tmp_path), _worker(db_url, tmp_path)]
+    assert [w.wait(timeout=200) for w in workers] == [0, 0], _logs(tmp_path)
+    assert sorted({r.hits for r in routes}) == [1]
+    assert _article_count(engine) == 400
+
+
+@pytest.mark.timeout(240)
+def test_killing_a_worker_mid_run_loses_nothing(engine: Engine, db_url: str,
+                                                site: LoopbackSite, tmp_path: Path) -> None:
+    _require_postgresql(db_url)
+    routes = _feeds(engine, site, 60, delay_s=0.2)
+    doomed = _worker(db_url, tmp_path, lease_s=3)
+    deadline = time.monotonic() + 60
+    while sum(r.hits for r in routes) < 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    assert sum(r.hits for r in routes) < 60, "the worker finished before it could be killed"
+    time.sleep(3.5)  # its leases run out
+    survivor = _worker(db_url, tmp_path, lease_s=3)
+    assert survivor.wait(timeout=200) == 0, _logs(tmp_path)
+    assert all(r.hits >= 1 for r in routes)
+    assert sum(r.hits for r in routes) <= 60 + 4  # only jobs in flight at the kill are redone
+    assert _article_count(engine) == 120
+    with transaction(engine) as conn:
+        assert job_store.pending(conn) == 0

@@ -1,0 +1,78 @@
+"""The web UI and JSON API, over real HTTP, on the demo newsroom."""
+
+from __future__ import annotations
+
+import re
+
+from tests.feeds import rss
+from tests.loopback import LoopbackSite, Route
+from tests.web.conftest import LiveServer
+
+
+def test_home_shows_the_demo_feed_marked_as_sample(live: LiveServer) -> None:
+    with live.client() as http:
+        page = http.get("/")
+    assert page.status_code == 200
+    assert "Sample data" in page.text
+    stories = re.findall(r'<li class="story">', page.text)
+    assert len(stories) >= 10
+    assert "full coverage" in page.text  # at least one event told by several outlets
+
+
+def test_feed_api_explains_every_item(live: LiveServer) -> None:
+    with live.client() as http:
+        body = http.get("/api/v1/feed", params={"limit": 20}).json()
+    assert body["user"] == live.settings.user
+    assert len(body["items"]) >= 10
+    assert all(item["why"] for item in body["items"])
+    assert any(w.startswith("you follow") for item in body["items"] for w in item["why"])
+    multi = [i for i in body["items"] if i["story"]["source_count"] > 1]
+    assert multi and all(len(i["sources"]) == i["story"]["source_count"] for i in multi)
+
+
+def test_story_and_article_pages(live: LiveServer) -> None:
+    with live.client() as http:
+        item = next(i for i in http.get("/api/v1/feed").json()["items"]
+                    if i["story"]["article_count"] > 1)
+        story = http.get(f"/api/v1/stories/{item['story']['id']}").json()
+        assert len(story["articles"]) == item["story"]["article_count"]
+        article_id = story["articles"][0]["id"]
+        page = http.get(f"/articles/{article_id}")
+        data = http.get(f"/api/v1/articles/{article_id}").json()
+    assert page.status_code == 200 and data["title"] in page.text.replace("&#39;", "'")
+    assert data["entities"], "the article page lists who and what"
+    assert http_404(live, "/articles/999999") and http_404(live, "/api/v1/stories/999999")
+
+
+def http_404(live: LiveServer, path: str) -> bool:
+    with live.client() as http:
+        return http.get(path).status_code == 404
+
+
+def test_malformed_api_requests_get_clear_errors(live: LiveServer) -> None:
+    with live.client() as http:
+        missing = http.post("/api/v1/sources", json={})
+        bad_limit = http.get("/api/v1/feed", params={"limit": "many"})
+        refused = http.post("/api/v1/sources", json={"url": "http://169.254.169.254/latest"})
+    assert missing.status_code == 422 and "url" in missing.text
+    assert bad_limit.status_code == 422
+    assert refused.status_code == 422 and "169.254.169.254" in refused.json()["detail"]
+
+
+def test_add_feed_form_and_error_display(live: LiveServer, site: LoopbackSite) -> None:
+    site.routes["/ok.xml"] = Route(rss("Loopback Ledger", [
+        ("w1", "Tram line opens to the airport", "The new tram line carried 3,000 riders.")]),
+        headers={"Content-Type": "application/rss+xml"})
+    with live.client() as http:
+        added = http.post("/sources", data={"url": site.url("/ok.xml"), "folder": "Local"})
+        assert added.status_code == 303
+        listing = http.get("/sources").text
+        failed = http.post("/sources", data={"url": site.url("/missing.xml")})
+    assert "Loopback Ledger" in listing
+    assert failed.status_code == 200 and "404" in failed.text and 'role="alert"' in failed.text
+
+
+def test_openapi_is_served(live: LiveServer) -> None:
+    with live.client() as http:
+        spec = http.get("/api/v1/openapi.json").json()
+    assert "/api/v1/feed" in spec["paths"] and "/api/v1/sources" in spec["paths"]
