@@ -6,7 +6,7 @@ from spacy.language import Language
 
 from tests.enrich.articles import COURT, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
 from tidings.enrich import enrich_article
-from tidings.models import EntityKind, Quote
+from tidings.models import Article, EntityKind, Quote
 
 
 def said(quotes: list[Quote]) -> list[tuple[str, str]]:
@@ -61,3 +61,10 @@ def test_inverted_and_colon_attributions(nlp: Language) -> None:
         ("Kwame Mensah", "the case was politically motivated.", False),  # X told Y that …
         ("Abena Boateng", "the hearing would resume on Thursday.", False),  # Ms …, later said
     ]
+
+
+def test_a_name_after_for_or_of_is_not_the_speaker(nlp: Language) -> None:
+    text = ("Maria Gonzalez lost her case in the high court on Friday. The lawyer for Maria "
+            "Gonzalez said the ruling would be appealed within a month.")
+    quotes = enrich_article(Article(text=text), nlp=nlp).quotes
+    assert [q.speaker for q in quotes] == ["lawyer for Maria Gonzalez"]

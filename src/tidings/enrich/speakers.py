@@ -45,6 +45,9 @@ _POSTNOMINALS = re.compile(r"(?:,?\s+(?:QC|SC|KC|MP|MEP|Jr\.?|Sr\.?|PhD|MD))+,?$
 _CONJUNCTION = re.compile(r"(?:But|And|However|Meanwhile|Still|Yet|So),?\s+")
 QUANTIFIERS = {"the", "a", "an", "some", "one", "many", "several", "two", "three", "four",
                "other", "most", "all", "both", "few"}
+_PREPOSITION_END = re.compile(
+    r"\b(?:for|of|to|by|with|from|against|at|on behalf of|behind|representing)\s+(?:the\s+)?$",
+    re.I)
 _PRONOUN = re.compile(r"(?:^|\s)(he|she|He|She)$")
 _APPOSITIVE_END = re.compile(r",\s+(?:a|an|the|who)\s[^,;“”]{2,100},\s*$")
 
@@ -83,6 +86,8 @@ def person_roles(text: str, found: ArticleEntities) -> dict[str, set[str]]:
     for m in people:
         floor = max([e for e in ends if e <= m.start] + [m.start - 80, 0])
         before = re.split(r"[.!?;\n“”\"]", text[floor:m.start])[-1]
+        if _PREPOSITION_END.search(before):
+            before = ""  # "the lawyer for Maria Gonzalez": the role is someone else's
         after = re.match(r",\s+(?:a|an|the)\s+([^,.;]{1,80})", text[m.end:m.end + 90])
         own = text[m.start:m.end].split()[: -len(m.surface.split())]
         words = before.split()[-6:] + own + (after.group(1).split() if after else [])
@@ -126,10 +131,13 @@ def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
 
 
 def _mention_ending(ctx: SpeakerContext, stop: int) -> Mention | None:
+    """The entity a speaker phrase ends with, unless it sits in a prepositional phrase:
+    in "the lawyer for Maria Gonzalez said", Maria Gonzalez is not the one speaking."""
     for m in ctx.found.mentions:
         if stop - 3 <= m.end <= stop and m.kind != EntityKind.OTHER:
             tail = ctx.text[m.end:stop]
-            if not tail.strip(" ’'s,"):
+            lead = ctx.text[max(0, m.start - 20):m.start]
+            if not tail.strip(" ’'s,") and not _PREPOSITION_END.search(lead):
                 return m
     return None
 
@@ -152,8 +160,13 @@ def _phrase_speaker(ctx: SpeakerContext, left: str, start: int) -> Speaker | Non
         return Speaker(name=ctx.statement_source, start=start + doc.start())
     if role := _ROLE_TAIL.search(left):
         named = resolve_role(ctx, role.group(1).casefold(), start + role.start())
-        return named or Speaker(name=clean_surface(role.group()), start=start + role.start())
+        return named or Speaker(name=_phrase_name(role.group()), start=start + role.start())
     return _plain_speaker(left, start)
+
+
+def _phrase_name(phrase: str) -> str:
+    """'A spokesman for the airline' → 'spokesman for the airline': words, not a name."""
+    return re.sub(r"^(?:an?|An?)\s+", "", clean_surface(phrase))
 
 
 def _plain_speaker(left: str, start: int) -> Speaker | None:
@@ -166,7 +179,7 @@ def _plain_speaker(left: str, start: int) -> Speaker | None:
         return None
     if any(w.casefold() in STOP_WORDS and w.casefold() not in QUANTIFIERS for w in words):
         return None  # "They were twice" is not a speaker; pronouns stay unresolved
-    return Speaker(name=clean_surface(left), start=start)
+    return Speaker(name=_phrase_name(left), start=start)
 
 
 def _source_name(ctx: SpeakerContext, phrase: str, at: int) -> str:
