@@ -9,7 +9,7 @@ import pytest
 from spacy.language import Language
 
 from tests.enrich.articles import GERMAN, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
-from tidings.enrich import TAXONOMY, enrich_article, enrich_many
+from tidings.enrich import TAXONOMY, detect_language, enrich_article, enrich_many
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
@@ -98,3 +98,10 @@ def test_odd_texts_are_enriched_without_errors(nlp: Language,
     for article in articles:
         assert all(q.text.strip() and q.speaker.strip() for q in article.quotes)
         assert all(0.0 <= e.salience <= 1.0 for e in article.entities)
+
+
+def test_a_declared_language_settles_short_texts_only() -> None:
+    assert detect_language("Obama in Berlin", declared="en-US") == "en"
+    long_german = GERMAN.text
+    assert detect_language(long_german, declared="en") == "de"  # the text outweighs the page
+    assert detect_language("   ", declared="en") == ""

@@ -73,7 +73,7 @@ def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> l
 
 def _without_nlp(article: Article) -> Article:
     """Language set; for other languages the page's own label is the only topic."""
-    language = detect_language(article.text)
+    language = detect_language(article.text, declared=article.language)
     if not language:
         return replace(article, language="")
     topics = [article.topic_label] if article.topic_label and language != ENGLISH else []
