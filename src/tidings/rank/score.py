@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,8 +50,14 @@ def _matches(view: StoryView, follow: Follow) -> bool:
                    for e in view.entities)
     if follow.target_kind is TargetKind.SOURCE:
         return any(target == s.lower() for s in view.sources)
-    text = " ".join(f"{a.title} {a.text}" for a in view.articles).lower()
-    return target in text
+    pattern = re.compile(rf"\b{re.escape(target)}\b")
+    return any(pattern.search(_headline_text(a)) for a in view.articles)
+
+
+def _headline_text(article: Article) -> str:
+    """What a story is *about*: title, key points and lead paragraph, not passing mentions."""
+    lead = article.text.split("\n\n", 1)[0]
+    return " ".join([article.title, *article.key_points, lead]).lower()
 
 
 def score_story(view: StoryView, follows: Sequence[Follow], now: datetime) -> Scored:
