@@ -5,9 +5,9 @@ Public interface: `load_nlp`, `enrich_article`, `enrich_many`, `entity_key`, `ca
 
 Sentence embeddings (all-MiniLM-L6-v2) are deliberately not used. Measured on ECB+ dev (772
 documents; same average-linkage clustering at each representation's best threshold; BCubed F1):
-TF-IDF 0.873, MiniLM 0.858, 0.7 TF-IDF + 0.3 MiniLM 0.871, 0.5 + 0.5 0.869. No gain, at about
-a third of enrichment's speed again (5 documents/s per core for a numpy forward over the first
-256 word pieces). Revisit if a ranking benchmark shows otherwise.
+TF-IDF 0.873, MiniLM 0.858, 0.7 TF-IDF + 0.3 MiniLM 0.871, 0.5 + 0.5 0.869. No gain, for about
+three times enrichment's own time per article (5 documents/s per core, a numpy forward over the
+first 256 word pieces). Revisit if a ranking benchmark shows otherwise.
 """
 
 from tidings.enrich.article import enrich_article, enrich_many
