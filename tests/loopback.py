@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,10 +36,9 @@ class LoopbackSite:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                # the client may hang up (a killed worker, a timeout): not our failure
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client hung up (a killed worker, a timeout): not our failure
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -206,4 +206,5 @@ def article_json(article: Article) -> dict[str, object]:
         "quotes": [
             {"speaker": q.speaker, "text": q.text, "direct": q.direct} for q in article.quotes
         ],
+        "warning": article.warning,
     }

@@ -48,7 +48,8 @@ def test_muted_keyword_hides_only_stories_about_it() -> None:
 
 def test_keywords_match_whole_words() -> None:
     story = view(1, "Start-up raises funds")
-    assert score_story(story, [follow(TargetKind.KEYWORD, "art")], NOW).why == ["new in the last 6 hours"]
+    scored = score_story(story, [follow(TargetKind.KEYWORD, "art")], NOW)
+    assert scored.why == ["new in the last 6 hours"]
 
 
 def test_fresher_and_wider_coverage_ranks_higher() -> None:

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
-from tests.conftest import fresh_database
 
+from tests.conftest import fresh_database
 from tidings.config import Settings, load_settings
 from tidings.demo import load_demo
 from tidings.store.db import make_engine, migrate
