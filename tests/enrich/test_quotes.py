@@ -68,3 +68,11 @@ def test_a_name_after_for_or_of_is_not_the_speaker(nlp: Language) -> None:
             "Gonzalez said the ruling would be appealed within a month.")
     quotes = enrich_article(Article(text=text), nlp=nlp).quotes
     assert [q.speaker for q in quotes] == ["lawyer for Maria Gonzalez"]
+
+
+def test_where_it_was_said_is_not_part_of_what_was_said(nlp: Language) -> None:
+    text = ("Senator Lena Park said on her radio show that the bill would pass easily. "
+            "Park said the vote was close.")
+    quotes = enrich_article(Article(text=text), nlp=nlp).quotes
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Lena Park", "the bill would pass easily."), ("Lena Park", "the vote was close.")]

@@ -44,6 +44,9 @@ AFTER_VERB = re.compile(
     r"^\s*(?:(?:in an? (?:statement|notice|interview|briefing|post|letter)|on \w+day|"
     r"late \w+|earlier|again|,)\s*)*(?:that\b|:)?\s*"
 )
+# "said on Twitter that …", "said during a visit to Kyiv that …"
+SETTING_THEN_THAT = re.compile(
+    r"^\s*(?:in|on|at|during|after|before|via|through)\b[^,.“”\"]{1,50}?\bthat\s+")
 # Who was told: a name ("told the Huffington Post, …") or a plain listener ("told reporters").
 LISTENER_NAMED = re.compile(
     r"\s*(?:(?:the|a|an)\s+)?(?:[A-Z][\w’'.&-]*\s*)+(?:[,:]\s*|(?=[“\"a-z]))(?:that\s+)?")
@@ -97,7 +100,7 @@ def _ordinary(ctx: SpeakerContext, sentence: Span, verb: re.Match[str]) -> Said 
     after = text[verb.end():sentence.end]
     if TELL.fullmatch(verb.group()):
         after = _drop_listener(after)
-    after = AFTER_VERB.sub("", after)
+    after = AFTER_VERB.sub("", SETTING_THEN_THAT.sub("", after))
     if before.rstrip(",").endswith(tuple("”\"")):
         content = before.rstrip(",")  # “…,” X said
     elif len(after.split()) >= MIN_WORDS:
