@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import feedparser
+
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tests.web.conftest import LiveServer
@@ -76,3 +78,31 @@ def test_openapi_is_served(live: LiveServer) -> None:
     with live.client() as http:
         spec = http.get("/api/v1/openapi.json").json()
     assert "/api/v1/feed" in spec["paths"] and "/api/v1/sources" in spec["paths"]
+
+
+def test_personal_atom_feed_is_valid_and_private(live: LiveServer) -> None:
+    with live.client() as http:
+        home = http.get("/").text
+        link = re.search(r'href="(/feeds/[^"]+\.atom)"', home)
+        assert link
+        atom = http.get(link.group(1))
+        wrong = http.get("/feeds/not-a-token.atom")
+    parsed = feedparser.parse(atom.content)
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    assert not parsed.bozo and len(parsed.entries) >= 10
+    assert all("Why:" in e.summary for e in parsed.entries)
+    assert wrong.status_code == 404
+
+
+def test_hidden_story_leaves_the_feed(live: LiveServer) -> None:
+    with live.client() as http:
+        before = [i["story"]["id"] for i in http.get("/api/v1/feed").json()["items"]]
+        target = before[-1]
+        answer = http.post("/api/v1/interactions", json={"kind": "hide", "story_id": target})
+        after = [i["story"]["id"] for i in http.get("/api/v1/feed").json()["items"]]
+        bad = http.post("/api/v1/interactions", json={"kind": "teleport", "story_id": target})
+        nothing = http.post("/api/v1/interactions", json={"kind": "read"})
+        missing = http.post("/api/v1/interactions", json={"kind": "read", "story_id": 999999})
+    assert answer.status_code == 201
+    assert target in before and target not in after and len(after) == len(before) - 1
+    assert (bad.status_code, nothing.status_code, missing.status_code) == (422, 422, 404)

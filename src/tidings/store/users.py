@@ -62,3 +62,13 @@ def seen_story_ids(conn: Connection, user_id: int, kinds: tuple[str, ...]) -> se
         interactions.c.user_id == user_id, interactions.c.kind.in_(kinds),
         interactions.c.story_id.is_not(None))
     return {r[0] for r in conn.execute(stmt)}
+
+
+def feed_token(conn: Connection, user_id: int) -> str:
+    return str(conn.execute(sa.select(users.c.feed_token).where(users.c.id == user_id))
+               .scalar_one())
+
+
+def user_by_token(conn: Connection, token: str) -> User | None:
+    row = conn.execute(sa.select(users).where(users.c.feed_token == token)).first()
+    return User(id=row.id, name=row.name) if row else None

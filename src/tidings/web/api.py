@@ -9,16 +9,24 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from tidings import pipeline
-from tidings.models import Article, FeedItem, Source, article_json
+from tidings.models import Article, FeedItem, InteractionKind, Source, article_json
 from tidings.rank.feed import feed_for_user
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
+from tidings.store import users as user_store
 from tidings.web.deps import current_user, db, state
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Conn = Annotated[Connection, Depends(db)]
+
+
+class InteractionIn(BaseModel):
+    kind: InteractionKind
+    story_id: int | None = Field(default=None, ge=1)
+    article_id: int | None = Field(default=None, ge=1)
+    dwell_ms: int | None = Field(default=None, ge=0, le=86_400_000)
 
 
 class SourceIn(BaseModel):
@@ -103,3 +111,24 @@ def get_article(article_id: int, conn: Conn) -> dict[str, Any]:
     article.quotes = entity_store.quotes_of(conn, article_id)
     return {"id": article.id, "story_id": article.story_id, "source_id": article.source_id,
             "html": article.html} | article_json(article)
+
+
+@router.post("/interactions", status_code=201)
+def add_interaction(request: Request, body: InteractionIn, conn: Conn) -> dict[str, Any]:
+    """Record what the user did (read, like, hide, …); `hide` removes the story from the feed."""
+    if body.story_id is None and body.article_id is None:
+        raise HTTPException(status_code=422, detail="give story_id or article_id (or both)")
+    story_id = body.story_id
+    try:
+        if body.article_id is not None:
+            article = article_store.get_article(conn, body.article_id)
+            story_id = story_id or article.story_id
+        if story_id is not None:
+            story_store.get_story(conn, story_id)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    user = current_user(request, conn)
+    user_store.record_interaction(conn, user.id or 0, body.kind, article_id=body.article_id,
+                                  story_id=story_id, dwell_ms=body.dwell_ms)
+    return {"user": user.name, "kind": str(body.kind), "story_id": story_id,
+            "article_id": body.article_id}

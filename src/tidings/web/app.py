@@ -24,7 +24,7 @@ class AppState:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    from tidings.web import api, ui  # noqa: PLC0415 - routers import AppState from here
+    from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import AppState from here
 
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
@@ -36,4 +36,5 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(ui.router)
+    app.include_router(atom.router)
     return app

@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
 
 from tidings import pipeline
-from tidings.models import utcnow
+from tidings.models import InteractionKind, utcnow
 from tidings.rank.feed import feed_for_user
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
+from tidings.store import users as user_store
 from tidings.web.deps import current_user, db, state
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,19 @@ def _page(request: Request, conn: Connection, name: str, **context: Any) -> HTML
 def home(request: Request, conn: Conn) -> HTMLResponse:
     user = current_user(request, conn)
     items = feed_for_user(conn, user.id or 0, limit=60)
-    return _page(request, conn, "feed.html", items=items, user=user)
+    token = user_store.feed_token(conn, user.id or 0)
+    return _page(request, conn, "feed.html", items=items, user=user, atom=f"/feeds/{token}.atom")
+
+
+@router.post("/stories/{story_id}/hide")
+def hide_story(story_id: int, request: Request, conn: Conn) -> Response:
+    try:
+        story_store.get_story(conn, story_id)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    user = current_user(request, conn)
+    user_store.record_interaction(conn, user.id or 0, InteractionKind.HIDE, story_id=story_id)
+    return RedirectResponse("/", status_code=303)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)

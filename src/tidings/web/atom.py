@@ -1,0 +1,59 @@
+"""The personalised Atom feed: a user's ranked stories for any feed reader, at a secret URL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from xml.etree import ElementTree as ET
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Connection
+
+from tidings.models import FeedItem, utcnow
+from tidings.rank.feed import feed_for_user
+from tidings.store import users as user_store
+from tidings.web.deps import db
+
+router = APIRouter(include_in_schema=False)
+Conn = Annotated[Connection, Depends(db)]
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _entry(feed: ET.Element, item: FeedItem, base: str) -> None:
+    entry = ET.SubElement(feed, "entry")
+    ET.SubElement(entry, "id").text = f"{base}/stories/{item.story.id}"
+    ET.SubElement(entry, "title").text = item.lead.title or item.story.title
+    ET.SubElement(entry, "updated").text = item.story.last_seen.isoformat()
+    ET.SubElement(entry, "link", href=f"{base}/stories/{item.story.id}")
+    if item.lead.url:
+        ET.SubElement(entry, "link", rel="via", href=item.lead.url)
+    for name in item.sources:
+        ET.SubElement(ET.SubElement(entry, "author"), "name").text = name
+    points = " ".join(item.lead.key_points) or item.lead.text[:400]
+    why = "; ".join(item.why)
+    ET.SubElement(entry, "summary").text = f"{points}\n\nWhy: {why}" if why else points
+
+
+def atom_document(items: list[FeedItem], *, title: str, base: str, self_url: str) -> bytes:
+    feed = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(feed, "id").text = self_url
+    ET.SubElement(feed, "title").text = title
+    ET.SubElement(feed, "updated").text = (
+        max((i.story.last_seen for i in items), default=utcnow()).isoformat())
+    ET.SubElement(feed, "link", rel="self", href=self_url)
+    ET.SubElement(feed, "generator").text = "Tidings"
+    for item in items:
+        _entry(feed, item, base)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+@router.get("/feeds/{token}.atom")
+def personal_feed(token: str, request: Request, conn: Conn) -> Response:
+    user = user_store.user_by_token(conn, token)
+    if user is None:
+        raise HTTPException(status_code=404, detail="no feed at this address")
+    items = feed_for_user(conn, user.id or 0, limit=50)
+    base = str(request.base_url).rstrip("/")
+    body = atom_document(items, title=f"Tidings for {user.name}", base=base,
+                         self_url=str(request.url))
+    return Response(body, media_type="application/atom+xml")
