@@ -76,3 +76,12 @@ def test_where_it_was_said_is_not_part_of_what_was_said(nlp: Language) -> None:
     quotes = enrich_article(Article(text=text), nlp=nlp).quotes
     assert [(q.speaker, q.text) for q in quotes] == [
         ("Lena Park", "the bill would pass easily."), ("Lena Park", "the vote was close.")]
+
+
+def test_a_title_between_said_and_the_name_is_skipped(nlp: Language) -> None:
+    text = ("The council met on Monday in the town hall of Brackwater.\n\n"
+            "“Fares were too high and the buses too slow for years,” said Mayor Ilse Brandt, "
+            "whose party holds a majority.\n\n"
+            "“We will publish the accounts in full next week,” said finance officer Tomas Reyes.")
+    quotes = enrich_article(Article(title="Budget passes", text=text), nlp=nlp).quotes
+    assert said(quotes) == [("Ilse Brandt", "Fares were too"), ("Tomas Reyes", "We will publish")]

@@ -117,6 +117,10 @@ def speaker_before(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     return _phrase_speaker(ctx, left, start)
 
 
+# Up to five title or role words between an inverted verb and a name, no punctuation.
+_TITLE_RUN = re.compile(r"\s*(?:[A-Za-z][\w’'.-]*\s+){1,5}?(?=[A-Z])")
+
+
 def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     """The speaker phrase that starts at `start` (after an inverted 'said')."""
     right = ctx.text[start:end]
@@ -124,6 +128,11 @@ def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     mention = ctx.found.at(start + lead, start + lead + 1)
     if mention and mention.start >= start + lead - 1:
         return _from_mention(ctx, mention)
+    titled = _TITLE_RUN.match(right)  # "said Mayor Dolores Whitcombe", "said Chinese envoy Li"
+    if titled:
+        mention = ctx.found.at(start + titled.end(), start + titled.end() + 1)
+        if mention and mention.kind == EntityKind.PERSON and mention.start >= start + titled.end():
+            return _from_mention(ctx, mention)
     phrase = re.match(r"\s*((?:the|a|an)\s+[^,.;“”]{2,60}?)(?=[,.;]|$)", right)
     if phrase:
         return _phrase_speaker(ctx, phrase.group(1), start + phrase.start(1))
