@@ -45,6 +45,7 @@ BASE_THRESHOLDS = tuple(round(0.08 + 0.02 * i, 2) for i in range(12))  # 0.08 â€
 Doc = dict[str, Any]
 Labels = dict[str, Any]
 Scores = dict[str, float]
+Entities = dict[str, list[str]]
 
 
 def load_scorer(shared: Path) -> ModuleType:
@@ -70,12 +71,18 @@ def score(scorer: ModuleType, docs: Sequence[Doc], pred: Labels) -> Scores:
             "stories": len(set(pred.values()))}
 
 
-def stream(docs: Sequence[Doc], threshold: float = JOIN_THRESHOLD) -> tuple[Labels, float]:
-    """Our clusterer over `docs` in the given order: labels and documents per second."""
-    clusterer = StreamClusterer(threshold=threshold)
+def stream(docs: Sequence[Doc], threshold: float = JOIN_THRESHOLD, *, repair: bool = True,
+           entities: Entities | None = None) -> tuple[Labels, float]:
+    """Our clusterer over `docs` in the given order: final labels and documents per second.
+
+    `entities` maps doc ids to the entity names enrichment found (as the pipeline passes them).
+    """
+    clusterer = StreamClusterer(threshold=threshold, repair=repair)
+    names = entities or {}
     start = time.perf_counter()
-    labels = {d["doc_id"]: clusterer.add(d["doc_id"], "", d["text"]) for d in docs}
-    return labels, len(docs) / (time.perf_counter() - start)
+    for d in docs:
+        clusterer.add(d["doc_id"], "", d["text"], entities=tuple(names.get(d["doc_id"], ())))
+    return dict(clusterer.stories), len(docs) / (time.perf_counter() - start)
 
 
 def shuffled(docs: Sequence[Doc], seed: int) -> list[Doc]:

@@ -77,5 +77,5 @@ def test_unreadable_fingerprint_says_what_to_do(bad: str) -> None:
 
 def test_json_is_plain_data() -> None:
     data = json.loads(fingerprint(*REHAB).to_json())
-    assert set(data) == {"v", "sig", "topic", "names"}
+    assert set(data) == {"v", "sig", "topic", "names", "years"}
     assert all(isinstance(w, float) for w in data["topic"].values())

@@ -27,7 +27,7 @@ class FingerprintError(ValueError):
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """MinHash for near-duplicates, plus weighted topic and name bags for story similarity.
+    """MinHash for near-duplicates, plus weighted topic, name and year bags for story similarity.
 
     Bags are L2-normalised `{term: weight}` maps; `signature` is empty for an empty text.
     """
@@ -35,6 +35,7 @@ class Fingerprint:
     signature: tuple[int, ...] = ()
     topic: dict[str, float] = field(default_factory=dict)
     names: dict[str, float] = field(default_factory=dict)
+    years: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -53,17 +54,23 @@ class Fingerprint:
     def name_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
         return term_arrays(self.names)
 
+    @cached_property
+    def year_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+        return term_arrays(self.years)
+
     def to_json(self) -> str:
         sig = base64.b64encode(struct.pack(f">{len(self.signature)}I", *self.signature))
         return json.dumps({"v": FORMAT_VERSION, "sig": sig.decode("ascii"),
-                           "topic": self.topic, "names": self.names},
+                           "topic": self.topic, "names": self.names, "years": self.years},
                           ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Fingerprint:
         try:
             data = json.loads(text)
-            return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"))
+            # Fingerprints stored before years were kept have none: they read as yearless.
+            return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"),
+                       _read_bag(data, "years") if "years" in data else {})
         except (ValueError, TypeError, KeyError, struct.error) as exc:
             raise FingerprintError(
                 f"not a story fingerprint ({exc}): {text[:80]!r}; recompute it with "
@@ -99,7 +106,7 @@ def fingerprint(title: str, text: str, *, entities: Sequence[str] = ()) -> Finge
     title, text = title or "", text or ""
     found = bags(title, text, entities)
     words = all_words(f"{title}\n{text}")
-    return Fingerprint(minhash.signature(words), found.topic, found.names)
+    return Fingerprint(minhash.signature(words), found.topic, found.names, found.years)
 
 
 def is_near_duplicate(a: Fingerprint, b: Fingerprint) -> bool:

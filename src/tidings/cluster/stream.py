@@ -1,43 +1,70 @@
 """Streaming clustering in memory: documents arrive one at a time and get a story each.
 
-Built on exactly `fingerprint` and `assign_story`, so the CLI and the benchmark measure what
-the pipeline does with articles from the store.
+Built on exactly `fingerprint`, `assign_story` and `split_story`, so the CLI and the benchmark
+measure what the pipeline does with articles from the store. With `repair` on, each new
+document may also move a few earlier documents of the story it joined into a new story (see
+`tidings.cluster.repair`); `stories` always holds the current grouping.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tidings.cluster.assign import JOIN_THRESHOLD, STORY_WINDOW, Candidate, assign_story
 from tidings.cluster.fingerprint import Fingerprint, fingerprint
+from tidings.cluster.repair import REPAIR_SPAN, SPLIT_THRESHOLD, split_story
 
 
 class StreamClusterer:
     """Assigns each added document to a story (ids 0, 1, 2, … in order of first sight)."""
 
-    def __init__(self, *, window: timedelta = STORY_WINDOW,
-                 threshold: float = JOIN_THRESHOLD) -> None:
+    def __init__(self, *, window: timedelta = STORY_WINDOW, threshold: float = JOIN_THRESHOLD,
+                 repair: bool = True, split_threshold: float = SPLIT_THRESHOLD) -> None:
         self.window = window
         self.threshold = threshold
+        self.repair = repair
+        self.split_threshold = split_threshold
         self.candidates: list[Candidate] = []
         self.stories: dict[str, int] = {}
+        self._index: dict[str, int] = {}
         self._next_story = 0
 
     def add(self, doc_id: str, title: str, text: str,
             published: datetime | None = None, *, entities: tuple[str, ...] = ()) -> int:
-        """The story of this document; a repeated `doc_id` keeps the story it first got."""
+        """The story of this document; a repeated `doc_id` keeps the story it has."""
         if doc_id in self.stories:
             return self.stories[doc_id]
         fp = fingerprint(title, text, entities=entities)
         story = assign_story(fp, self.candidates, published_at=published,
                              window=self.window, threshold=self.threshold)
         if story is None:
-            story = self._next_story
-            self._next_story += 1
+            story = self._new_story()
+        self._index[doc_id] = len(self.candidates)
         self.candidates.append(Candidate(story, fp, published))
         self.stories[doc_id] = story
-        return story
+        if self.repair:
+            self._regroup(story)
+        return self.stories[doc_id]
+
+    def _new_story(self) -> int:
+        self._next_story += 1
+        return self._next_story - 1
+
+    def _regroup(self, story: int) -> None:
+        """Split `story` when its recent articles fall into clearly separate groups."""
+        members = [i for i, c in enumerate(self.candidates) if c.story_id == story]
+        recent = members[-REPAIR_SPAN:]
+        groups = split_story([self.candidates[i].fingerprint for i in recent],
+                             threshold=self.split_threshold)
+        new_ids: dict[int, int] = {}
+        for i, group in zip(recent, groups, strict=True):
+            if group:
+                moved = replace(self.candidates[i],
+                                story_id=new_ids.setdefault(group, self._new_story()))
+                self.candidates[i] = moved
+        if new_ids:
+            self.stories = {doc: self.candidates[i].story_id for doc, i in self._index.items()}
 
     def fingerprint_of(self, doc_id: str) -> Fingerprint:
-        index = list(self.stories).index(doc_id)
-        return self.candidates[index].fingerprint
+        return self.candidates[self._index[doc_id]].fingerprint

@@ -1,9 +1,10 @@
 """Words of an article weighted for telling one event from another.
 
-Two bags come out of an article: *topic* terms (every content word; names count extra) and
-*name* terms (capitalised words inside sentences, entity names and numbers). Two stories of
-the same kind (two earthquakes, two rehab check-ins) share their topic words; what tells them
-apart is who, where and how many, so the name bag gets its own say when stories are compared.
+Three bags come out of an article: *topic* terms (every content word; names count extra),
+*name* terms (capitalised words inside sentences, entity names and numbers of three or more
+digits) and *years* (1800-2039 as written). Two stories of the same kind (two earthquakes, two
+rehab check-ins) share their topic words; what tells them apart is who, where, how many and
+when, so names and years get their own say when stories are compared.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ TITLE_BOOST = 2.0  # the headline states the event; its words count double
 HEADLINE_CAPS_SHARE = 0.6  # a line with this share of capitalised words is a Title Case headline
 TOPIC_TERMS = 100  # bag sizes kept in a fingerprint (JSON stays well under 4 KB)
 NAME_TERMS = 40
+YEAR_TERMS = 12
+YEAR = re.compile(r"\b(?:1[89]\d\d|20[0-3]\d)\b")
 
 Weights = defaultdict[str, float]
 
@@ -38,6 +41,7 @@ class Token:
 class Bags:
     topic: dict[str, float]
     names: dict[str, float]
+    years: dict[str, float]
 
 
 def normalise(word: str) -> str:
@@ -80,11 +84,22 @@ def all_words(text: str) -> list[str]:
     return [normalise(m.group()) for m in WORD.finditer(text)]
 
 
+def _small_number(word: str) -> bool:
+    # Days, hours and minutes ("10 : 53", "the 4th") match across any two stories.
+    return word.isdigit() and len(word) <= 2
+
+
 def _count(toks: Iterable[Token], boost: float, topic: Weights, names: Weights) -> None:
     for tok in toks:
         topic[tok.word] += boost * (NAME_BOOST if tok.is_name else 1.0)
-        if tok.is_name:
+        if tok.is_name and not _small_number(tok.word):
             names[tok.word] += boost
+
+
+def years(text: str) -> dict[str, float]:
+    """Years written in `text`, each once: an event's year tells two same-kind events apart."""
+    found = {m.group(): 1.0 for m in YEAR.finditer(text)}
+    return _weigh(defaultdict(float, found), YEAR_TERMS)
 
 
 def bags(title: str, text: str, entities: Sequence[str] = ()) -> Bags:
@@ -98,7 +113,8 @@ def bags(title: str, text: str, entities: Sequence[str] = ()) -> Bags:
         for tok in tokens(entity, detect_names=False):
             names[tok.word] += 1.0
             topic[tok.word] += 1.0
-    return Bags(_weigh(topic, TOPIC_TERMS), _weigh(names, NAME_TERMS))
+    return Bags(_weigh(topic, TOPIC_TERMS), _weigh(names, NAME_TERMS),
+                years(f"{title}\n{text}"))
 
 
 def _weigh(counts: Weights, keep: int) -> dict[str, float]:
