@@ -92,10 +92,7 @@ def add_source(request: Request, body: SourceIn) -> dict[str, Any]:
 
 @router.get("/stories/{story_id}")
 def get_story(story_id: int, conn: Conn) -> dict[str, Any]:
-    try:
-        story = story_store.get_story(conn, story_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    story = story_store.get_story(conn, story_id)
     arts = article_store.articles_for_stories(conn, [story_id])[story_id]
     return {"id": story.id, "title": story.title, "article_count": story.article_count,
             "source_count": story.source_count, "articles": [_article_brief(a) for a in arts]}
@@ -103,10 +100,7 @@ def get_story(story_id: int, conn: Conn) -> dict[str, Any]:
 
 @router.get("/articles/{article_id}")
 def get_article(article_id: int, conn: Conn) -> dict[str, Any]:
-    try:
-        article = article_store.get_article(conn, article_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    article = article_store.get_article(conn, article_id)
     article.entities = entity_store.entities_of(conn, [article_id])[article_id]
     article.quotes = entity_store.quotes_of(conn, article_id)
     return {"id": article.id, "story_id": article.story_id, "source_id": article.source_id,
@@ -119,14 +113,10 @@ def add_interaction(request: Request, body: InteractionIn, conn: Conn) -> dict[s
     if body.story_id is None and body.article_id is None:
         raise HTTPException(status_code=422, detail="give story_id or article_id (or both)")
     story_id = body.story_id
-    try:
-        if body.article_id is not None:
-            article = article_store.get_article(conn, body.article_id)
-            story_id = story_id or article.story_id
-        if story_id is not None:
-            story_store.get_story(conn, story_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    if body.article_id is not None:
+        story_id = story_id or article_store.get_article(conn, body.article_id).story_id
+    if story_id is not None:
+        story_store.get_story(conn, story_id)  # 404 when unknown
     user = current_user(request, conn)
     user_store.record_interaction(conn, user.id or 0, body.kind, article_id=body.article_id,
                                   story_id=story_id, dwell_ms=body.dwell_ms)

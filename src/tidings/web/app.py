@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
@@ -23,6 +24,11 @@ class AppState:
     templates: Jinja2Templates
 
 
+async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+    """Every store lookup of an unknown id (UnknownStory, UnknownArticle, …) is a 404."""
+    return JSONResponse({"detail": str(exc)}, status_code=404)
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import AppState from here
 
@@ -34,6 +40,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     templates.env.filters["ago"] = ui.ago
     app.state.tidings = AppState(settings, engine, templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_exception_handler(LookupError, _not_found)
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)

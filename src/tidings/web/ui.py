@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
 
@@ -54,10 +54,7 @@ def home(request: Request, conn: Conn) -> HTMLResponse:
 
 @router.post("/stories/{story_id}/hide")
 def hide_story(story_id: int, request: Request, conn: Conn) -> Response:
-    try:
-        story_store.get_story(conn, story_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    story_store.get_story(conn, story_id)
     user = current_user(request, conn)
     user_store.record_interaction(conn, user.id or 0, InteractionKind.HIDE, story_id=story_id)
     return RedirectResponse("/", status_code=303)
@@ -65,10 +62,7 @@ def hide_story(story_id: int, request: Request, conn: Conn) -> Response:
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(story_id: int, request: Request, conn: Conn) -> HTMLResponse:
-    try:
-        story = story_store.get_story(conn, story_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    story = story_store.get_story(conn, story_id)
     arts = article_store.articles_for_stories(conn, [story_id])[story_id]
     outlets = article_store.source_titles(conn, [a.source_id or 0 for a in arts])
     return _page(request, conn, "story.html", story=story, articles=arts, outlets=outlets)
@@ -76,10 +70,7 @@ def story_page(story_id: int, request: Request, conn: Conn) -> HTMLResponse:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(article_id: int, request: Request, conn: Conn) -> HTMLResponse:
-    try:
-        article = article_store.get_article(conn, article_id)
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    article = article_store.get_article(conn, article_id)
     entities = entity_store.entities_of(conn, [article_id])[article_id]
     quotes = entity_store.quotes_of(conn, article_id)
     outlet = article_store.source_titles(conn, [article.source_id or 0]).get(
