@@ -13,7 +13,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/tidings demo
-	$(VENV)/bin/tidings serve
+	$(VENV)/bin/tidings serve --worker
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -62,14 +62,28 @@ def init(ctx: typer.Context) -> None:
 
 
 @app.command()
-def serve(ctx: typer.Context, host: str = "", port: int = 0) -> None:
+def serve(ctx: typer.Context, host: str = "", port: int = 0,
+          with_worker: Annotated[bool, typer.Option(
+              "--worker", help="Also refresh due feeds in this process.")] = False) -> None:
     """Serve the web UI and the JSON API."""
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    import threading  # noqa: PLC0415 - only this command needs the server
+
+    import uvicorn  # noqa: PLC0415
 
     from tidings.web.app import create_app  # noqa: PLC0415
+    from tidings.worker import run_worker  # noqa: PLC0415
 
     settings = _settings(ctx)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    stop = threading.Event()
+    with _engine(ctx) as engine:
+        if with_worker:
+            threading.Thread(target=run_worker, args=(engine, settings), daemon=True,
+                             kwargs={"stop": stop}, name="worker").start()
+        try:
+            uvicorn.run(create_app(settings, engine), host=host or settings.host,
+                        port=port or settings.port)
+        finally:
+            stop.set()
 
 
 @app.command()
