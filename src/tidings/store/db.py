@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -61,6 +62,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (idempotent)."""
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
+
+
+def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: list[dict[str, Any]],
+                               unique: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on both dialects; safe against concurrent writers."""
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=unique)
+    return int(conn.execute(stmt).rowcount or 0)
 
 
 @contextmanager

@@ -8,20 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Entity, EntityKind, Quote
+from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import article_entities, entities, quotes
 
 EntityKey = Callable[[str, EntityKind], str]
 
 
 def upsert_entity(conn: Connection, entity: Entity, key: str) -> int:
-    """The entity stored under `key`, created if new; aliases seen are merged in."""
-    row = conn.execute(sa.select(entities).where(entities.c.key == key)).first()
-    if row is None:
-        stmt = (sa.insert(entities)
-                .values(key=key, kind=str(entity.kind), name=entity.name,
-                        aliases=sorted(set(entity.aliases)))
-                .returning(entities.c.id))
-        return int(conn.execute(stmt).scalar_one())
+    """The entity stored under `key`, created if new; aliases seen are merged in.
+
+    Two workers may meet the same new entity at once: the insert ignores the loser's row.
+    """
+    insert_ignoring_duplicates(conn, entities, [
+        {"key": key, "kind": str(entity.kind), "name": entity.name,
+         "aliases": sorted(set(entity.aliases))}], unique=["key"])
+    row = conn.execute(sa.select(entities).where(entities.c.key == key)).one()
     merged = sorted(set(row.aliases or []) | set(entity.aliases))
     if merged != sorted(row.aliases or []):
         conn.execute(sa.update(entities).where(entities.c.id == row.id).values(aliases=merged))

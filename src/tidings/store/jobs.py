@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from tidings.models import SourceKind
+from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import jobs, now, sources
 
 REFRESH = "refresh"
@@ -30,25 +30,17 @@ class Job:
     attempts: int
 
 
-def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(jobs).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    return int(conn.execute(stmt).rowcount or 0)
-
-
 def enqueue_due_refreshes(conn: Connection, at: datetime) -> int:
     """One refresh job per feed that is due and has none yet; returns how many were added."""
     due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
     rows = conn.execute(sa.select(sources.c.id, sources.c.next_check_at)
                         .where(sources.c.kind == str(SourceKind.FEED), due)).all()
     stamp = now()
-    return _insert_ignoring_duplicates(conn, [
+    return insert_ignoring_duplicates(conn, jobs, [
         {"kind": REFRESH, "key": f"{REFRESH}:{r.id}", "payload": {"source_id": r.id},
          "run_after": r.next_check_at or at, "attempts": 0, "created_at": stamp}
         for r in rows
-    ])
+    ], unique=["key"])
 
 
 def claim(conn: Connection, worker: str, at: datetime, *, lease: timedelta,
