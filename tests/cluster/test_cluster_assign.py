@@ -11,7 +11,8 @@ from tests.cluster.stories import (
     REHAB,
     SYNDICATED_FOOTER,
 )
-from tidings.cluster import Candidate, StreamClusterer, assign_story, fingerprint
+from tidings.cluster import Candidate, StreamClusterer, assign_story, fingerprint, split_story
+from tidings.cluster.assign import story_scores
 
 DAY = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 
@@ -82,3 +83,40 @@ def test_stream_clusterer_is_assign_story_over_previous_articles() -> None:
     stories = [clusterer.add(str(i), *doc) for i, doc in enumerate(docs)]
     candidates = [Candidate(s, fingerprint(*d)) for s, d in zip(stories[:3], docs[:3], strict=True)]
     assert assign_story(fingerprint(*QUAKE_CHILE_B), candidates) == stories[3]
+
+
+def test_a_shared_distant_year_counts_and_the_present_year_does_not() -> None:
+    fire = ("Mill fire", "A fire at the Brackley mill destroyed the roof built in 1898 and a "
+                         "warehouse. Crews from Brackley fought the blaze for hours.")
+    other = ("Mill fire", "A fire swept a Brackley mill that dated from 1898; neighbours "
+                          "watched as crews fought the blaze into the evening.")
+    a, b = fingerprint(*fire), fingerprint(*other)
+    _, undated = story_scores(b, [Candidate(1, a)])
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    _, dated_far = story_scores(b, [Candidate(1, a)], published_at=now)
+    present = [fingerprint(t, x.replace("1898", "2026")) for t, x in (fire, other)]
+    _, with_present = story_scores(present[1], [Candidate(1, present[0])], published_at=now)
+    _, without_years = story_scores(fingerprint(fire[0], fire[1].replace("1898", "")),
+                                    [Candidate(1, fingerprint(other[0],
+                                                              other[1].replace("1898", "")))])
+    assert undated[0] == dated_far[0] > without_years[0] + 0.1  # 1898 is history: it tells
+    assert abs(with_present[0] - without_years[0]) < 0.05  # 2026 in 2026 says nothing
+
+
+def test_split_story_separates_two_events_and_keeps_the_oldest_group() -> None:
+    chile = [fingerprint(*QUAKE_CHILE_A), fingerprint(*QUAKE_CHILE_B)]
+    japan = [fingerprint(*QUAKE_JAPAN),
+             fingerprint("Miyagi quake stops Sendai trains",
+                         "Bullet trains around Sendai stopped after a 6.4 tremor in Miyagi "
+                         "prefecture on Saturday; Tohoku Electric found its Onagawa plant "
+                         "undamaged and Sendai hospitals treated eleven people.")]
+    assert split_story(chile + japan) == [0, 0, 1, 1]
+    assert split_story(chile + japan[:1]) == [0, 0, 0]  # too few to call a second event
+    assert split_story(chile * 2) == [0, 0, 0, 0]
+
+
+def test_stream_clusterer_without_repair_is_one_pass() -> None:
+    clusterer = StreamClusterer(repair=False)
+    first = clusterer.add("a", *QUAKE_CHILE_A)
+    assert clusterer.add("b", *QUAKE_CHILE_B) == first
+    assert clusterer.stories == {"a": first, "b": first}

@@ -2,7 +2,8 @@
 
 `fingerprint` summarises an article (MinHash + weighted topic and name bags, JSON-storable),
 `is_near_duplicate` spots syndicated copies, `assign_story` picks the story a new article joins
-from recent candidates, and `StreamClusterer` runs the same steps over a stream in memory.
+from recent candidates, `split_story` regroups one story's recent articles when they turn out
+to be two events, and `StreamClusterer` runs the same steps over a stream in memory.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from tidings.cluster.fingerprint import (
     fingerprint,
     is_near_duplicate,
 )
+from tidings.cluster.repair import SPLIT_THRESHOLD, split_story
 from tidings.cluster.stream import StreamClusterer
 
 __all__ = [
     "JOIN_THRESHOLD",
+    "SPLIT_THRESHOLD",
     "STORY_WINDOW",
     "Candidate",
     "Fingerprint",
@@ -26,4 +29,5 @@ __all__ = [
     "assign_story",
     "fingerprint",
     "is_near_duplicate",
+    "split_story",
 ]

@@ -12,11 +12,12 @@ already assigned, so this stays a streaming step.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from tidings.cluster.assign import NAME_SHARE, YEAR_SHARE
+from tidings.cluster.assign import NAME_SHARE, YEAR_SHARE, telling_years
 from tidings.cluster.fingerprint import Fingerprint
 
 # Chosen on the odd half of the ECB+ topics, like the join threshold.
@@ -39,11 +40,14 @@ def _cosines(bags: Sequence[dict[str, float]]) -> Matrix:
     return dense @ dense.T  # bags are L2-normalised already
 
 
-def similarities(fps: Sequence[Fingerprint]) -> Matrix:
+def similarities(fps: Sequence[Fingerprint],
+                 published: Sequence[datetime | None] | None = None) -> Matrix:
     """Pairwise similarity of articles: topic, names and years, weighted as in assignment."""
+    dates = published if published is not None else [None] * len(fps)
+    years = [telling_years(f.years, when) for f, when in zip(fps, dates, strict=True)]
     return ((1 - NAME_SHARE) * _cosines([f.topic for f in fps])
             + NAME_SHARE * _cosines([f.names for f in fps])
-            + YEAR_SHARE * _cosines([f.years for f in fps]))
+            + YEAR_SHARE * _cosines(years))
 
 
 def average_linkage(sim: Matrix, threshold: float) -> list[int]:
@@ -67,15 +71,17 @@ def average_linkage(sim: Matrix, threshold: float) -> list[int]:
 
 
 def split_story(fps: Sequence[Fingerprint], *, threshold: float = SPLIT_THRESHOLD,
-                min_part: int = MIN_PART) -> list[int]:
+                min_part: int = MIN_PART,
+                published: Sequence[datetime | None] | None = None) -> list[int]:
     """A group number per article of one story (oldest first): 0 stays, 1, 2, … split off.
 
     The group holding the oldest article keeps the story; a group smaller than `min_part`
-    stays with it too. Empty fingerprints always stay.
+    stays with it too. Empty fingerprints always stay. `published` dates, when known, keep
+    the present's years from counting (as in `assign_story`).
     """
     if len(fps) < 2 * min_part:
         return [0] * len(fps)
-    label = average_linkage(similarities(fps), threshold)
+    label = average_linkage(similarities(fps, published), threshold)
     counts = {lab: label.count(lab) for lab in label}
     new: dict[int, int] = {}
     out = []

@@ -56,7 +56,8 @@ class StreamClusterer:
         members = [i for i, c in enumerate(self.candidates) if c.story_id == story]
         recent = members[-REPAIR_SPAN:]
         groups = split_story([self.candidates[i].fingerprint for i in recent],
-                             threshold=self.split_threshold)
+                             threshold=self.split_threshold,
+                             published=[self.candidates[i].published_at for i in recent])
         new_ids: dict[int, int] = {}
         for i, group in zip(recent, groups, strict=True):
             if group:
