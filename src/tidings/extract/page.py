@@ -114,13 +114,18 @@ def clean_body(body: etree._Element, article: Article) -> etree._Element:
     """A copy of trafilatura's body without captions, promo and related-link blocks."""
     body = deepcopy(body)
     known = {_norm(t) for t in [*article.captions, *article.related, *article.key_points]}
+    under_header = False
     for block in list(body):
         if block.tag == "list":
             _drop_known_items(block, known)
         text = _plain(block)
         verdict = _block_verdict(block, text, known, article)
+        if not verdict and under_header and block.tag == "list":
+            verdict = "related list"  # the links under a "Read also" header
+        under_header = verdict == "header"
         if verdict:
-            _collect(article, verdict, text)
+            for item in block if verdict == "related list" else [block]:
+                _collect(article, verdict, _plain(item))
             body.remove(block)
     return body
 
@@ -148,13 +153,15 @@ def _block_verdict(block: etree._Element, text: str, known: set[str], article: A
     prefixed = sig.RELATED_PREFIX.match(text)
     if prefixed and block.tag in {"p", "head"} and sig.words(text) <= 25:
         return "related"
+    if block.tag in {"p", "head"} and sig.words(text) <= 10 and sig.RELATED_HEADER.match(text):
+        return "header"
     return ""
 
 
 def _collect(article: Article, verdict: str, text: str) -> None:
     if verdict == "caption" and text not in article.captions:
         article.captions.append(text)
-    elif verdict == "related":
+    elif verdict in {"related", "related list"} and sig.words(text) >= 3:
         prefixed = sig.RELATED_PREFIX.match(text)
         headline = text[prefixed.end():].strip() if prefixed else text
         if headline and headline not in article.related:

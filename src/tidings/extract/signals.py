@@ -67,13 +67,38 @@ CREDIT = re.compile(
     rf"|(?:(?:Photo|Image|Picture)s?\s*(?:by|©)?\s*(?:{AGENCY})\s*$)"
     rf"|(?:\b(?:AFP|Getty Images|Reuters|EPA|AP Photo|Shutterstock)(?: via Getty Images)?\s*$)",
 )
-RELATED_PREFIX = re.compile(r"^(?:read more|read also|also read|related|see also|more on this"
-                            r"(?: story)?|recommended|watch|listen|opinion)\s*[:|>»-]\s*", re.I)
-RELATED_HEADER = re.compile(r"^(?:related(?: (?:stories|articles|content|topics|coverage))?"
-                            r"|more (?:on this(?: story)?|stories|from [\w ]{1,30}|news)"
-                            r"|you (?:may|might) also (?:like|be interested in)|recommended"
-                            r"(?: for you)?|read (?:more|next)|top stories|most (?:read|popular|"
-                            r"viewed)|trending(?: now)?|latest(?: news)?)\s*:?$", re.I)
+# "Read also: <headline>" in the languages of the pages we meet (English, German, Spanish,
+# French, Italian, Portuguese): the prefix marks a link to another story, never prose.
+RELATED_PREFIX = re.compile(
+    r"^(?:read (?:more|also|next)|also read|related(?: (?:stories|articles?|content))?|see also"
+    r"|more on this(?: story)?|recommended|watch|listen|opinion|further reading"
+    r"|lesen sie (?:auch|mehr|hier|weiter)|lies auch|auch interessant|siehe auch|mehr (?:zum thema"
+    r"|dazu)|zum weiterlesen|weiterlesen|passend dazu|das könnte sie (?:auch )?interessieren"
+    r"|lea (?:también|además|más)|lea|lee (?:también|más)|vea (?:también|además)|ver también"
+    r"|(?:también )?(?:le|te) puede(?: interesar|n interesar)|mira|noticias relacionadas"
+    r"|(?:à )?lire (?:aussi|également)|voir aussi|sur le même sujet|leggi anche"
+    r"|leia (?:também|mais))"
+    r"\s*[:|>»-]\s*",
+    re.I,
+)
+# A header over a box of links to other stories (same languages as above).
+RELATED_HEADER = re.compile(
+    r"^(?:related(?: (?:stories|articles|content|topics|coverage|posts))?"
+    r"|more (?:on this(?: story)?|stories|from [\w ]{1,30}|news|topics)"
+    r"|you (?:may|might) also (?:like|be interested in)|recommended(?: for you| reading)?"
+    r"|read (?:more|next|also)|further reading|top stories|most (?:read|popular|viewed)"
+    r"|trending(?: now)?|latest(?: news)?"
+    r"|lesen sie auch(?: die(?:se| folgenden) (?:beiträge|artikel))?|mehr zum thema(?: .{1,30})?"
+    r"|mehr (?:themen|artikel|dazu|aus (?:der|dem) .{1,30})|weitere (?:aktuelle )?(?:artikel|themen"
+    r"|beiträge|nachrichten|meldungen|informationen)(?: zum thema| (?:aus|zu|rund um) .{1,40})?"
+    r"|top-themen(?: .{1,30})?|zum weiterlesen|das könnte sie (?:auch )?interessieren"
+    r"|auch interessant|meistgelesen|meist-?(?:gelesen|diskutiert|kommentiert)"
+    r"|kommentierte artikel|noticias relacionadas|le puede interesar|te puede interesar"
+    r"|lea también|temas(?: relacionados)?"
+    r"|más noticias|sur le même sujet|à lire aussi|lire aussi|articles? similaires"
+    r"|leggi anche|articoli correlati)\s*:?$",
+    re.I,
+)
 BYLINE = re.compile(r"^(?:(?:written |reported )?by|von|par|por|di|door|av|af)\s+"
                     r"([A-ZÀ-Þ][\w'’.-]+(?:[ ,]+(?:and |und |et |y )?[A-ZÀ-Þ][\w'’.-]+){0,7})"
                     r"(?:\s*[|,·-]\s*.{0,60})?$", re.I)
