@@ -27,7 +27,8 @@ from tidings.extract.metadata import PageMeta, read_metadata, to_utc
 from tidings.extract.reader_html import body_to_html
 from tidings.models import Article
 
-_BLOCK_JUNK_SHAPES = (sig.is_ad, sig.is_promo_cta, sig.is_counter, sig.is_duration)
+_BLOCK_JUNK_SHAPES = (sig.is_ad, sig.is_promo_cta, sig.is_counter, sig.is_duration,
+                      sig.is_stamp, sig.is_promo_text)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 

@@ -49,7 +49,8 @@ UTILITY_LINE = re.compile(
     r"preferences)|cookie settings|next|previous|prev|skip to (?:main )?content|newsletters?)$",
     re.I,
 )
-PROMO_WORDS = re.compile(r"\b(?:subscri(?:be|ption)|newsletter|sign up|inbox|free trial)\b", re.I)
+PROMO_WORDS = re.compile(r"\b(?:subscri(?:be|ption)|newsletter|sign up|inbox|free trial|abonnieren"
+                         r"|abonnement|abonnez-vous|suscr[ií]b(?:ete|ase|irse)|follow us)\b", re.I)
 COUNTER = re.compile(r"^(?:\d[\d,.\s]*[kKmM]?|\d[\d,.]*[kKmM]?\s+(?:comments?|shares?|views?"
                      r"|likes?|reactions?|replies|reads))$")
 DURATION = re.compile(r"^(?:(?:video|watch|play)\s*[:|-]?\s*)?\(?\d{1,2}:\d{2}(?::\d{2})?\)?"
@@ -61,7 +62,8 @@ AGENCY = (r"AP|AFP|Reuters|EPA(?:-EFE)?|EFE|Getty(?: Images)?|Shutterstock|Alamy
           r"|File(?: photo)?|Pool|Sipa|Imago|Keystone|TASS|Sputnik|Bloomberg via Getty Images")
 CREDIT = re.compile(
     r"(?:(?:^|[\s.|/(\[])(?:Photos?|Photograph(?:s|y)?|Photographer|Images?|Pictures?|Pic|"
-    r"Illustration|Graphic|Credit|Foto|Bild|Source|Video)(?:\s+(?:by|credit))?\s*[:：]\s*\S.{0,80}$)"
+    r"Illustration|Graphic|Credits?|Foto|Fotos|Bild|Bildquelle|Source|Video|Copyright|Crédits?"
+    r"(?: photos?)?)(?:\s+(?:by|credit))?\s*[:：]\s*\S.{0,80}$)"
     rf"|(?:[(\[](?:{AGENCY})(?:\s*(?:/|via|for)\s*[^)\]]{{1,40}})?[)\]]\s*$)"
     rf"|(?:[/|©]\s*(?:[\w.' -]{{0,40}}(?:/|via)\s*)?(?:{AGENCY})\s*$)"
     rf"|(?:(?:Photo|Image|Picture)s?\s*(?:by|©)?\s*(?:{AGENCY})\s*$)"
@@ -114,6 +116,10 @@ DATE_TEXT = re.compile(
 )
 DATE_LINE_WORDS = re.compile(r"^(?:published|updated|posted|last updated|first published|"
                              r"veröffentlicht|aktualisiert|publié|mis à jour)\b", re.I)
+# Publication stamps as labels of their own ("Last modified:", "Stand: 27.01.2022").
+STAMP = re.compile(r"^(?:(?:last )?modified|release date|date|letzte änderung|stand|datum"
+                   r"|veröffentlichung|aktualisiert am|publicado|actualizado|fecha)\b"
+                   r"|^\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$", re.I)
 
 
 def words(line: str) -> int:
@@ -173,6 +179,12 @@ def is_duration(line: str) -> bool:
 def is_promo_text(line: str) -> bool:
     """Short marketing lines ('Get our newsletter in your inbox') that are not article prose."""
     return words(line) <= 14 and bool(PROMO_WORDS.search(line))
+
+
+def is_stamp(line: str) -> bool:
+    """A short publication or modification stamp, with or without its date."""
+    stripped = line.strip()
+    return words(stripped) <= 6 and bool(STAMP.match(stripped) or DATE_LINE_WORDS.match(stripped))
 
 
 def byline_of(line: str) -> str:
