@@ -19,6 +19,7 @@ _KEY_POINT_HINT = re.compile(r"(?:^|[\s_-])(?:standfirst|key-?points?|highlights
                              re.I)
 _RELATED_HINT = re.compile(r"(?:^|[\s_-])(?:related|more-?stories|read-?more|recommended|"
                            r"also-?read|see-?also|further-?reading|more-?on)(?:$|[\s_-])", re.I)
+_ADDRESS = re.compile(r"@|https?://|www\.", re.I)
 _NOT_CONTENT = {"script", "style", "noscript", "template", "svg"}
 MAX_ITEMS = 12
 
@@ -87,3 +88,18 @@ def find_related(tree: lxml_html.HtmlElement) -> list[str]:
         if len(found) >= MAX_ITEMS:
             break
     return found[:MAX_ITEMS]
+
+
+def linked_paragraphs(tree: lxml_html.HtmlElement) -> set[str]:
+    """Paragraphs and headings that are (almost) all link text: teasers for other pages.
+
+    Casefolded, whitespace-normalised texts of 3-30 words, at least 70 % inside links.
+    """
+    found: set[str] = set()
+    for node in tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+        text = _text(node)
+        if _ADDRESS.search(text) or not 3 <= sig.words(text) <= 30:
+            continue  # a link spelled out as an address is the text's own reference
+        if node.find(".//a") is not None and _link_share(node) >= 0.7:
+            found.add(" ".join(text.casefold().split()))
+    return found

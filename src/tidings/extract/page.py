@@ -53,8 +53,9 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     article.captions = layout.find_captions(tree)
     article.related = layout.find_related(tree)
     article.key_points = layout.find_key_points(tree)
+    linked = layout.linked_paragraphs(tree)
     if document is not None and document.body is not None:
-        body = clean_body(document.body, article)
+        body = clean_body(document.body, article, linked)
         article.text = body_text(body)
         article.html = body_to_html(body, url)
     if article.text and _looks_like_navigation(article.text):
@@ -111,7 +112,9 @@ def _fill_metadata(
     article.lead_image = article.lead_image or (document.image or "")
 
 
-def clean_body(body: etree._Element, article: Article) -> etree._Element:
+def clean_body(
+    body: etree._Element, article: Article, linked: set[str] | frozenset[str] = frozenset()
+) -> etree._Element:
     """A copy of trafilatura's body without captions, promo and related-link blocks."""
     body = deepcopy(body)
     known = {_norm(t) for t in [*article.captions, *article.related, *article.key_points]}
@@ -121,6 +124,8 @@ def clean_body(body: etree._Element, article: Article) -> etree._Element:
             _drop_known_items(block, known)
         text = _plain(block)
         verdict = _block_verdict(block, text, known, article)
+        if not verdict and block.tag in {"p", "head"} and _norm(text) in linked:
+            verdict = "related"  # a paragraph that is one link: a teaser for another page
         if not verdict and under_header and block.tag == "list":
             verdict = "related list"  # the links under a "Read also" header
         under_header = verdict == "header"
