@@ -23,6 +23,8 @@ from tidings.models import Article
 
 CHROME = "chrome"
 _TOKEN = re.compile(r"\w{4,}", re.UNICODE)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
+_SITE_SUFFIX = re.compile(r"^(.+?)\s+[|·—–-]\s+([^|·—–]{2,50})$")
 
 
 @dataclass
@@ -140,6 +142,8 @@ def read_preamble(head: list[Line], zone: list[Line], reading: Reading) -> None:
     if headline is not None:
         headline.role = "headline"
         reading.title = sig.strip_bullet(headline.text)
+        if headline is head[0]:  # a page rendered to text starts with its window title
+            reading.title = _without_site_name(reading.title)
     _pick_topic(head, headline, reading)
     _pick_key_points(head, headline, reading)
     for line in head:
@@ -178,12 +182,12 @@ def _mark_promo_boxes(head: list[Line]) -> None:
 
 
 def _pick_headline(head: list[Line], body_tokens: set[str]) -> Line | None:
-    """The title-shaped line sharing most words with the body; the nearest one breaks ties."""
-    candidates = [
-        (i, line) for i, line in enumerate(head)
-        if not line.role and line.shape in {"title", "other", "sentence"}
-        and 4 <= sig.words(line.text) <= 30 and line.repeats == 1
-    ]
+    """The title-shaped line sharing most words with the body; the nearest one breaks ties.
+
+    A line shown twice apart (the window title and the page's own heading) is the headline's
+    strongest sign; one shown twice in a row is a video title or a teaser and is no candidate.
+    """
+    candidates = [(i, line) for i, line in enumerate(head) if _could_be_headline(head, i)]
     if not candidates:
         return None
 
@@ -191,9 +195,32 @@ def _pick_headline(head: list[Line], body_tokens: set[str]) -> Line | None:
         tokens = _tokens(item[1].text)
         shared = len(tokens & body_tokens) / max(1, len(tokens)) if tokens else 0.0
         title_bonus = 0.25 if item[1].shape != "sentence" else 0.0
-        return shared + title_bonus, item[0]
+        repeat_bonus = 0.5 if item[1].repeats == 2 else 0.0
+        return shared + title_bonus + repeat_bonus, item[0]
 
     return max(candidates, key=overlap)[1]
+
+
+def _could_be_headline(head: list[Line], i: int) -> bool:
+    line = head[i]
+    if line.role or line.shape not in {"title", "other", "sentence"}:
+        return False
+    if not 4 <= sig.words(line.text) <= 30 or sig.is_stamp(line.text):
+        return False
+    if _NUMERIC_DATE.search(line.text):
+        return False  # "Pressemitteilung vom 20.01.2022", "02.02.2022 · 11:14"
+    if line.repeats == 1:
+        return True
+    neighbours = [head[j].text for j in (i - 1, i + 1) if 0 <= j < len(head)]
+    return line.repeats == 2 and _key(line.text) not in map(_key, neighbours)
+
+
+def _without_site_name(text: str) -> str:
+    """'Headline - Site' → 'Headline': the page title as a window title shows it."""
+    match = _SITE_SUFFIX.match(text)
+    if match and sig.words(match[1]) >= 3 and sig.words(match[2]) <= 5:
+        return match[1].strip()
+    return text
 
 
 def _pick_topic(head: list[Line], headline: Line | None, reading: Reading) -> None:
