@@ -161,3 +161,20 @@ def test_capture_in_other_scripts() -> None:
           "官员表示，新线路将连接城市东部的新住宅区，预计每天可服务数十万名乘客。"]
     article = clean_capture(_capture("广告", "", *zh, "", "87"))
     assert article.text.split("\n\n") == zh
+
+
+def test_window_title_and_heading_give_the_headline_without_site_name() -> None:
+    headline = "Council backs river ferry expansion to three new stops"
+    article = clean_capture(_capture(
+        f"{headline} | Example Daily", "Menu", "Search", "12.03.2024 · 09:30", "",
+        headline, "", *PROSE,
+    ))
+    assert article.title == headline
+    assert article.text.split("\n\n") == PROSE
+
+
+def test_date_stamp_is_never_the_headline() -> None:
+    article = clean_capture(_capture(
+        "Pressemitteilung vom 12.03.2024", "", "Council backs river ferry expansion", "", *PROSE,
+    ))
+    assert article.title == "Council backs river ferry expansion"

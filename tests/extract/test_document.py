@@ -7,9 +7,11 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from lxml import html as lxml_html
 
 from tidings.extract import ExtractError, extract_document, extract_html
 from tidings.extract.decode import MAX_DOCUMENT_BYTES
+from tidings.extract.layout import linked_paragraphs
 
 PARAS = [
     "Die Stadtverwaltung hat am Dienstag beschlossen, den Fährbetrieb auf dem Fluss um drei "
@@ -65,6 +67,32 @@ def test_html_clean_up_lifts_furniture_out_of_the_body() -> None:
     article = extract_html(page(extra_body=extra))
     assert article.text.split("\n\n") == PARAS
     assert "Neue Radwege entlang des Ufers geplant" in article.related
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "<p>Lea también: Nuevas rutas de ferry para la ciudad de Hamburgo</p>",
+        "<p>Lesen Sie auch: Brücken bleiben noch monatelang gesperrt</p>",
+        "<h3>Weitere Artikel zum Thema</h3><ul><li>Brücken bleiben noch monatelang gesperrt</li>"
+        "<li>Neue Radwege entlang des Ufers geplant</li></ul>",
+        '<p><a href="/b">Brücken bleiben noch monatelang gesperrt</a></p>',
+        "<p>Stand: 12.03.2024</p><p>Letzte Änderung</p>",
+        "<p>Abonnieren Sie unseren Newsletter für die Stadt</p>",
+    ],
+)
+def test_teasers_stamps_and_newsletter_lines_leave_the_body(extra: str) -> None:
+    article = extract_html(page(extra_body=extra))
+    assert article.text.split("\n\n") == PARAS
+
+
+def test_teasers_are_link_paragraphs_but_not_spelled_out_addresses() -> None:
+    teaser = "Brücken bleiben noch monatelang gesperrt"
+    address = "Die Pläne stehen unter www.zeitung.example/faehren"
+    tree = lxml_html.document_fromstring(page(extra_body=(
+        f'<p><a href="/b">{teaser}</a></p><p><a href="/f">{address}</a></p>'
+        '<p>Mehr dazu <a href="/x">hier</a> und in der gedruckten Ausgabe von morgen.</p>')))
+    assert linked_paragraphs(tree) == {teaser.casefold()}
 
 
 def test_gzip_by_magic_and_by_name() -> None:
