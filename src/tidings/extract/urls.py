@@ -24,6 +24,17 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def web_url(url: str) -> str:
+    """`url` if it is an absolute http(s) URL, else "": links from feeds and pages are shown
+    to readers, so `javascript:`, `data:` and the like never get that far."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in _DEFAULT_PORTS and parts.hostname else ""
+
+
 def canonical_url(url: str) -> str:
     """`url` with tracking parameters and the fragment removed and scheme/host normalised.
 

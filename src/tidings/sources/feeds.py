@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from tidings.extract.urls import web_url
 from tidings.models import Entry, ParsedFeed
 from tidings.sources.errors import FeedError
 from tidings.sources.jsonfeed import parse_json_document
@@ -108,7 +109,7 @@ def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
         warning = f"the feed has errors but was read anyway: {parsed.get('bozo_exception')}"
     return ParsedFeed(
         title=_title(feed),
-        site_url=urljoin(url, site_url) if url and site_url else site_url,
+        site_url=web_url(urljoin(url, site_url) if url and site_url else site_url),
         entries=[_entry(e, base) for e in parsed.entries],
         format=parsed.version or "unknown",
         warning=warning,
@@ -133,7 +134,7 @@ def _entry_link(item: Any, base: str) -> str:
         link = hrefs[0] if hrefs else ""
     if not link and item.get("guidislink"):
         link = item.get("id", "")
-    return urljoin(base, link.strip()) if base and link else link.strip()
+    return web_url(urljoin(base, link.strip()) if base and link else link)
 
 
 def _date(item: Any, key: str) -> datetime | None:

@@ -8,10 +8,11 @@ Both are read leniently: a missing `version`, numeric ids, relative URLs and
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import urljoin
 
+from tidings.extract.sanitize import text_to_html
+from tidings.extract.urls import web_url
 from tidings.models import Entry, ParsedFeed
 from tidings.sources.errors import FeedError
 from tidings.sources.text import parse_date, plain_text
@@ -28,12 +29,7 @@ def _str(value: Any) -> str:
 
 def _link(value: Any, base: str) -> str:
     text = _str(value)
-    return urljoin(base, text) if text and base else text
-
-
-def _text_as_html(text: str) -> str:
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return web_url(urljoin(base, text) if text and base else text)
 
 
 def _authors(obj: dict[str, Any]) -> str:
@@ -59,7 +55,7 @@ def _jsonfeed_entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
         url=url,
         guid=_str(item.get("id")),
         summary=summary,
-        content_html=content_html or _text_as_html(content_text) or summary,
+        content_html=content_html or text_to_html(content_text) or summary,
         author=_authors(item) or feed_author,
         published_at=published,
         tags=[_str(t) for t in tags if _str(t)],

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
 from tidings.config import Settings
+from tidings.extract.urls import web_url
 from tidings.store.db import make_engine, migrate
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +39,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                   docs_url="/api/v1/docs", redoc_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["ago"] = ui.ago
+    templates.env.filters["web_url"] = web_url  # every href from outside passes through it
     app.state.tidings = AppState(settings, engine, templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(LookupError, _not_found)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
+from tidings.extract.urls import web_url
 from tidings.models import FeedItem, utcnow
 from tidings.rank.feed import feed_for_user
 from tidings.store import users as user_store
@@ -25,8 +26,8 @@ def _entry(feed: ET.Element, item: FeedItem, base: str) -> None:
     ET.SubElement(entry, "title").text = item.lead.title or item.story.title
     ET.SubElement(entry, "updated").text = item.story.last_seen.isoformat()
     ET.SubElement(entry, "link", href=f"{base}/stories/{item.story.id}")
-    if item.lead.url:
-        ET.SubElement(entry, "link", rel="via", href=item.lead.url)
+    if web_url(item.lead.url):
+        ET.SubElement(entry, "link", rel="via", href=web_url(item.lead.url))
     for name in item.sources:
         ET.SubElement(ET.SubElement(entry, "author"), "name").text = name
     points = " ".join(item.lead.key_points) or item.lead.text[:400]
