@@ -8,13 +8,14 @@ batch average-linkage cosine clustering, which sees the whole corpus at once.
 
 Thresholds are honest about what they saw: topics are split by parity into halves; each
 half picks its threshold and is scored on the other half. The full-set rows use our shipped
-`JOIN_THRESHOLD` (picked on the odd half) and the baseline's best threshold on the full set
+thresholds (picked on the odd half) and the baseline's best threshold on the full set
 (flattering the baseline, as the data README does). Scores use ../shared/tools/cluster_score.py.
 
 Rows "no repair" use `assign_story` alone (each document's story is final when it arrives);
 the others also let `split_story` regroup the story a document joined. "+entities" rows pass
 the entity names our enrichment finds, the way the pipeline does (`--entities`; spaCy).
-Join threshold `JOIN_THRESHOLD`, split threshold `SPLIT_THRESHOLD`.
+Join threshold `REPAIR_JOIN_THRESHOLD` with the repair (split threshold `SPLIT_THRESHOLD`),
+`JOIN_THRESHOLD` without; held-out rows sweep the join threshold of the repaired runs.
 
 Usage: python -m bench.clustering [--shared PATH] [--seed N] [--no-sweep] [--entities]
 """
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tidings.cluster import JOIN_THRESHOLD, StreamClusterer
+from tidings.cluster import StreamClusterer
 from tidings.cluster.stopwords import FUNCTION_WORDS
 from tidings.cluster.terms import WORD
 from tidings.enrich import enrich_many
@@ -78,7 +79,7 @@ def score(scorer: ModuleType, docs: Sequence[Doc], pred: Labels) -> Scores:
             "stories": len(set(pred.values()))}
 
 
-def stream(docs: Sequence[Doc], threshold: float = JOIN_THRESHOLD, *, repair: bool = True,
+def stream(docs: Sequence[Doc], threshold: float | None = None, *, repair: bool = True,
            entities: Entities | None = None) -> tuple[Labels, float]:
     """Our clusterer over `docs` in the given order: final labels and documents per second.
 

@@ -8,7 +8,13 @@ to be two events, and `StreamClusterer` runs the same steps over a stream in mem
 
 from __future__ import annotations
 
-from tidings.cluster.assign import JOIN_THRESHOLD, STORY_WINDOW, Candidate, assign_story
+from tidings.cluster.assign import (
+    JOIN_THRESHOLD,
+    REPAIR_JOIN_THRESHOLD,
+    STORY_WINDOW,
+    Candidate,
+    assign_story,
+)
 from tidings.cluster.fingerprint import (
     Fingerprint,
     FingerprintError,
@@ -20,6 +26,7 @@ from tidings.cluster.stream import StreamClusterer
 
 __all__ = [
     "JOIN_THRESHOLD",
+    "REPAIR_JOIN_THRESHOLD",
     "SPLIT_THRESHOLD",
     "STORY_WINDOW",
     "Candidate",

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from tidings.cluster.assign import JOIN_THRESHOLD, STORY_WINDOW, Candidate, assign_story
+from tidings.cluster.assign import (
+    JOIN_THRESHOLD,
+    REPAIR_JOIN_THRESHOLD,
+    STORY_WINDOW,
+    Candidate,
+    assign_story,
+)
 from tidings.cluster.fingerprint import Fingerprint, fingerprint
 from tidings.cluster.repair import REPAIR_SPAN, SPLIT_THRESHOLD, split_story
 
@@ -19,10 +25,12 @@ from tidings.cluster.repair import REPAIR_SPAN, SPLIT_THRESHOLD, split_story
 class StreamClusterer:
     """Assigns each added document to a story (ids 0, 1, 2, … in order of first sight)."""
 
-    def __init__(self, *, window: timedelta = STORY_WINDOW, threshold: float = JOIN_THRESHOLD,
+    def __init__(self, *, window: timedelta = STORY_WINDOW, threshold: float | None = None,
                  repair: bool = True, split_threshold: float = SPLIT_THRESHOLD) -> None:
+        """`threshold` defaults to the join threshold tuned for the chosen `repair` mode."""
         self.window = window
-        self.threshold = threshold
+        self.threshold = threshold if threshold is not None else (
+            REPAIR_JOIN_THRESHOLD if repair else JOIN_THRESHOLD)
         self.repair = repair
         self.split_threshold = split_threshold
         self.candidates: list[Candidate] = []
