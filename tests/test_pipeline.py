@@ -91,3 +91,41 @@ def test_conditional_get_sends_validators_and_handles_304(
     assert report.not_modified and report.error is None
     with transaction(engine) as conn:
         assert source_store.get_source(conn, source_id).etag == '"v1"'
+
+
+def _rss_items(items: list[tuple[str, str, str]]) -> bytes:
+    """(guid, title, link) items with a short body each."""
+    body = "".join(f"<item><guid>{g}</guid><title>{t}</title><link>{link}</link>"
+                   f"<description>{t}: the details follow in a later update.</description></item>"
+                   for g, t, link in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}' \
+           f"</channel></rss>".encode()
+
+
+def test_items_that_all_link_to_the_home_page_are_all_kept(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    home = "https://blog.example/"
+    site.routes["/feed.xml"] = Route(_rss_items([("p1", "First note", home)]), headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+        site.routes["/feed.xml"] = Route(_rss_items([
+            ("p2", "Second note", home), ("p1", "First note", home)]), headers=RSS)
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (report.new, report.seen) == (1, 1)
+    assert _titles(engine) == ["First note", "Second note"]
+
+
+def test_a_feed_that_rewrites_its_guids_does_not_duplicate(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    items = [("old-1", "Pier reopens", "https://news.example/pier?utm_source=rss"),
+             ("old-2", "Tram fares frozen", "https://news.example/tram")]
+    site.routes["/feed.xml"] = Route(_rss_items(items), headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+        rewritten = [(f"new-{g}", t, link.replace("?utm_source=rss", "")) for g, t, link in items]
+        site.routes["/feed.xml"] = Route(_rss_items(rewritten), headers=RSS)
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (report.new, report.seen) == (0, 2)
+    assert len(_titles(engine)) == 2

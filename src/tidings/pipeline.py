@@ -135,7 +135,7 @@ def _new_entries(engine: Engine, source: Source, entries: Sequence[Entry],
         for entry in entries:
             key = entry_key(entry)
             canon = canonical_url(entry.url) if entry.url else ""
-            if article_store.find_duplicate(conn, source.id, key, canon) is not None:
+            if article_store.find_duplicate(conn, source.id, key, canon, entry.title) is not None:
                 report.seen += 1
             else:
                 fresh.setdefault(key, entry)
@@ -176,7 +176,8 @@ def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "
                       canonical_url=canonical_url(url) if url else "", fetched_at=utcnow())
     key = f"doc:{article.canonical_url or article.content_hash}"
     with transaction(engine) as conn:
-        if article_store.find_duplicate(conn, source.id, key, article.canonical_url):
+        if article_store.find_duplicate(conn, source.id, key, article.canonical_url,
+                                        article.title):
             return None
         assigner = StoryAssigner.load(conn, utcnow() - STORY_WINDOW * 2)
     article = enrich.enrich_article(article)

@@ -7,10 +7,10 @@
 3. a hash of title and content (`hash:`) for entries with neither.
 
 Feeds that rewrite guids (a CMS migration, a `?p=123` guid turning into a permalink) would
-otherwise re-deliver every item. The store therefore de-duplicates on the entry key AND on
-`canonical_url(entry.url)`: an entry whose guid is new but whose canonical link is already
-stored is the same item, and is updated, not added. Reordering is harmless because identity
-never depends on position. Keys are per source: two feeds may reuse the same guid.
+otherwise re-deliver every item. The store therefore also treats an entry whose guid is new
+but whose canonical link AND title are already stored as the same item (skipped). The link
+alone is not enough: some feeds point every item at their home page. Reordering is harmless
+because identity never depends on position. Keys are per source: two feeds may reuse a guid.
 """
 
 from __future__ import annotations

@@ -29,11 +29,14 @@ class StoredFingerprint:
 
 
 def find_duplicate(conn: Connection, source_id: int | None, entry_key: str,
-                   canonical_url: str) -> int | None:
-    """An article already stored under this feed's key, or at the same canonical URL."""
+                   canonical_url: str, title: str) -> int | None:
+    """An article already stored under this feed's key, or the same article elsewhere: same
+    canonical URL *and* same title (a feed that rewrites its guids, or a second feed carrying
+    it). The URL alone is not enough: some feeds link every item to their home page."""
     cond = sa.and_(articles.c.source_id == source_id, articles.c.entry_key == entry_key)
     if canonical_url:
-        cond = sa.or_(cond, articles.c.canonical_url == canonical_url)
+        same = sa.and_(articles.c.canonical_url == canonical_url, articles.c.title == title)
+        cond = sa.or_(cond, same)
     return conn.execute(sa.select(articles.c.id).where(cond).limit(1)).scalar()
 
 
