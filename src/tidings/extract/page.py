@@ -117,7 +117,9 @@ def clean_body(
 ) -> etree._Element:
     """A copy of trafilatura's body without captions, promo and related-link blocks."""
     body = deepcopy(body)
-    known = {_norm(t) for t in [*article.captions, *article.related, *article.key_points]}
+    # A long uncredited "caption" in prose (a video's description) reads as article text.
+    captions = [t for t in article.captions if sig.words(t) < 25 or sig.is_caption(t)]
+    known = {_norm(t) for t in [*captions, *article.related, *article.key_points]}
     under_header = False
     for block in list(body):
         if block.tag == "list":
