@@ -37,6 +37,10 @@ def test_bad_setting_values_are_named_in_the_error() -> None:
         load_settings(env={"TIDINGS_PORT": "eighty"})
     with pytest.raises(SettingsError, match="TIDINGS_STARTER_FEEDS"):
         load_settings(env={"TIDINGS_STARTER_FEEDS": "maybe"})
+    with pytest.raises(SettingsError, match=r"TIDINGS_WORKER_POLL_S=0\.0 is out of range"):
+        load_settings(env={"TIDINGS_WORKER_POLL_S": "0"})
+    with pytest.raises(SettingsError, match="TIDINGS_MAX_REDIRECTS=-1"):
+        load_settings(env={"TIDINGS_MAX_REDIRECTS": "-1"})
 
 
 def test_settings_from_toml_then_environment(tmp_path: Path) -> None:

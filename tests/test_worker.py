@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tidings.config import Settings
-from tidings.models import Source
+from tidings.models import Source, utcnow
 from tidings.store import jobs as job_store
 from tidings.store import sources as source_store
 from tidings.store.db import transaction
@@ -110,5 +110,19 @@ def test_killing_a_worker_mid_run_loses_nothing(engine: Engine, db_url: str,
     assert all(r.hits >= 1 for r in routes)
     assert sum(r.hits for r in routes) <= 60 + 4  # only jobs in flight at the kill are redone
     assert _article_count(engine) == 120
+    with transaction(engine) as conn:
+        assert job_store.pending(conn) == 0
+
+
+def test_job_of_an_unsubscribed_source_is_dropped(engine: Engine, settings: Settings,
+                                                  site: LoopbackSite) -> None:
+    routes = _feeds(engine, site, 2)
+    with transaction(engine) as conn:
+        assert job_store.enqueue_due_refreshes(conn, utcnow()) == 2
+        gone = source_store.find_source(conn, site.url("/f0.xml"))
+        source_store.delete_sources(conn, [gone.id or 0])
+    stats = run_worker(engine, settings, concurrency=1, drain=True)
+    assert (stats.done, stats.failed) == (2, 0)
+    assert [r.hits for r in routes] == [0, 1]
     with transaction(engine) as conn:
         assert job_store.pending(conn) == 0

@@ -164,11 +164,16 @@ def _refresh_all(engine: Engine, fetcher: Fetcher, ids: list[int], settings: Set
     with Progress(console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("refreshing", total=len(ids))
         for source_id in ids:
-            report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+            try:
+                report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+            except Exception as exc:  # a bug in one source's run must not end the others
+                bar.console.print(f"source {source_id}: failed: {exc!r}", markup=False)
+                continue
+            finally:
+                bar.advance(task)
             status = f"error: {report.error}" if report.error else (
                 "not modified" if report.not_modified else f"{report.new} new, {report.seen} seen")
             bar.console.print(f"{report.url}: {status}", markup=False, highlight=False)
-            bar.advance(task)
 
 
 @app.command()

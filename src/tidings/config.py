@@ -57,6 +57,17 @@ class Settings:
         return f"sqlite:///{(self.data_dir / 'tidings.db').resolve()}"
 
 
+# Values outside these bounds are configuration mistakes (a busy loop, a disabled limit).
+LIMITS: dict[str, tuple[float, float]] = {
+    "port": (1, 65535),
+    "fetch_timeout_s": (0.1, 600),
+    "max_body_bytes": (1024, 1_000_000_000),
+    "max_redirects": (0, 20),
+    "refresh_interval_s": (60, 7 * 86400),
+    "job_lease_s": (1, 86400),
+    "worker_poll_s": (0.05, 3600),
+}
+
 SETTINGS_DOC: dict[str, str] = {
     f"TIDINGS_{f.name.upper()}": f.metadata["doc"] for f in fields(Settings)
 }
@@ -106,4 +117,11 @@ def load_settings(
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
     coerced = {k: _coerce(k, v, known[k]) for k, v in values.items()}
+    for name, value in coerced.items():
+        if name not in LIMITS:
+            continue
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise SettingsError(f"TIDINGS_{name.upper()}={value!r} is out of range "
+                                f"({low:g} to {high:g})")
     return replace(Settings(), **coerced)

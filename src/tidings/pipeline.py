@@ -51,9 +51,15 @@ class StoryAssigner:
 
     @classmethod
     def load(cls, conn: Connection, since: datetime) -> StoryAssigner:
-        rows = article_store.recent_fingerprints(conn, since)
-        return cls([cluster.Candidate(r.story_id, cluster.Fingerprint.from_json(r.fingerprint),
-                                      r.published_at) for r in rows])
+        candidates = []
+        for row in article_store.recent_fingerprints(conn, since):
+            try:
+                fp = cluster.Fingerprint.from_json(row.fingerprint)
+            except cluster.FingerprintError as exc:  # e.g. written by an older version
+                log.info("article %s: fingerprint skipped (%s)", row.article_id, exc)
+                continue
+            candidates.append(cluster.Candidate(row.story_id, fp, row.published_at))
+        return cls(candidates)
 
     def place(self, conn: Connection, article: Article) -> tuple[int, cluster.Fingerprint]:
         names = [e.name for e in article.entities]

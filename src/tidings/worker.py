@@ -84,7 +84,10 @@ def run_one(crew: Crew, name: str) -> bool:
 def _run(crew: Crew, job: job_store.Job, at: datetime) -> None:
     source_id = int(job.payload["source_id"])
     with transaction(crew.engine) as conn:
-        source = source_store.get_source(conn, source_id)
+        try:
+            source = source_store.get_source(conn, source_id)
+        except source_store.UnknownSource:
+            return  # unsubscribed since the job was queued: nothing to do
     if source.next_check_at is not None and source.next_check_at > at:
         return  # refreshed already this cycle (by a worker that died before completing)
     report = pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
@@ -94,8 +97,16 @@ def _run(crew: Crew, job: job_store.Job, at: datetime) -> None:
 
 
 def _loop(crew: Crew, name: str, stop: threading.Event, drain: bool) -> None:
+    failures = 0
     while not stop.is_set():
-        if run_one(crew, name):
+        try:
+            if run_one(crew, name):
+                failures = 0
+                continue
+        except Exception:  # the database went away: wait and try again, never die
+            failures += 1
+            log.exception("worker %s: cannot reach the queue (attempt %s)", name, failures)
+            stop.wait(min(backoff_s(failures), 300.0))
             continue
         if drain:
             return

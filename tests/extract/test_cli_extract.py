@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-# The CLI pulls in every stage; until all exist the import fails and these tests skip.
-app = pytest.importorskip("tidings.cli", reason="tidings.cli does not import yet",
-                          exc_type=ImportError).app
+from tidings.cli import app
 
 
 @pytest.mark.shared

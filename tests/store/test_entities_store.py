@@ -36,3 +36,14 @@ def test_one_entity_across_articles_with_aliases_merged(engine: Engine) -> None:
     assert [e.count for e in mentions[first]] == [2]
     assert linked[0].entity_id is not None and linked[1].entity_id is None
     assert kept == [q.text for q in said]
+
+
+def test_two_names_with_one_key_are_one_mention_row(engine: Engine) -> None:
+    names = [Entity("United States", EntityKind.PLACE, count=3, salience=0.4),
+             Entity("US", EntityKind.PLACE, count=2, salience=0.6)]
+    assert entity_key("US", EntityKind.PLACE) == entity_key("United States", EntityKind.PLACE)
+    with transaction(engine) as conn:
+        article_id = _article(conn, "c")
+        entity_store.save_annotations(conn, article_id, names, [], entity_key)
+        [stored] = entity_store.entities_of(conn, [article_id])[article_id]
+    assert (stored.count, stored.salience) == (5, 0.6)

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Article
+from tidings.store import NotFound
 from tidings.store.schema import articles, now, sources
 
 
-class UnknownArticle(LookupError):
+class UnknownArticle(NotFound):
     pass
 
 

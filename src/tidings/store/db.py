@@ -70,8 +70,9 @@ def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: list[dic
     if not rows:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=unique)
-    return int(conn.execute(stmt).rowcount or 0)
+    stmt = (dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=unique)
+            .returning(*table.primary_key.columns))
+    return len(conn.execute(stmt).all())  # rows inserted (rowcount is -1 on some drivers)
 
 
 @contextmanager

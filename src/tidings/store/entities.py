@@ -33,12 +33,15 @@ def save_annotations(conn: Connection, article_id: int, found: Sequence[Entity],
                      said: Sequence[Quote], key: EntityKey) -> None:
     """Store an article's entity mentions and quotes (speakers linked when they are entities)."""
     ids_by_name: dict[str, int] = {}
+    mentions: dict[int, tuple[int, float]] = {}  # two names may share one key: add them up
     for entity in found:
         entity_id = upsert_entity(conn, entity, key(entity.name, entity.kind))
         ids_by_name[entity.name] = entity_id
+        count, salience = mentions.get(entity_id, (0, 0.0))
+        mentions[entity_id] = (count + entity.count, max(salience, entity.salience))
+    for entity_id, (count, salience) in mentions.items():
         conn.execute(sa.insert(article_entities).values(
-            article_id=article_id, entity_id=entity_id, count=entity.count,
-            salience=entity.salience))
+            article_id=article_id, entity_id=entity_id, count=count, salience=salience))
     for quote in said:
         conn.execute(sa.insert(quotes).values(
             article_id=article_id, entity_id=ids_by_name.get(quote.speaker),

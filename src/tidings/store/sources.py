@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Source, SourceKind
+from tidings.store import NotFound
 from tidings.store.schema import now, sources
 
 
-class UnknownSource(LookupError):
+class UnknownSource(NotFound):
     pass
 
 

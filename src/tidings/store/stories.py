@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Story
+from tidings.store import NotFound
 from tidings.store.schema import articles, stories
 
 
-class UnknownStory(LookupError):
+class UnknownStory(NotFound):
     pass
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from tidings.config import Settings
 from tidings.extract.urls import web_url
+from tidings.store import NotFound
 from tidings.store.db import make_engine, migrate
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +43,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     templates.env.filters["web_url"] = web_url  # every href from outside passes through it
     app.state.tidings = AppState(settings, engine, templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.add_exception_handler(LookupError, _not_found)
+    app.add_exception_handler(NotFound, _not_found)
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)

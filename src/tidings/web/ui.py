@@ -80,9 +80,9 @@ def article_page(article_id: int, request: Request, conn: Conn) -> HTMLResponse:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, conn: Conn, error: str = "", added: str = "") -> HTMLResponse:
+def sources_page(request: Request, conn: Conn, added: str = "") -> HTMLResponse:
     return _page(request, conn, "sources.html", sources=source_store.list_sources(conn),
-                 error=error, added=added)
+                 error="", added=added)
 
 
 @router.post("/sources")
