@@ -13,7 +13,7 @@ from tidings.fetch import Fetcher
 from tidings.models import Source
 from tidings.store import sources as source_store
 from tidings.store.db import transaction
-from tidings.store.schema import articles, stories
+from tidings.store.schema import articles
 
 RSS = {"Content-Type": "application/rss+xml"}
 
@@ -40,8 +40,7 @@ def test_refresh_twice_stores_each_entry_once(engine: Engine, settings: Settings
     assert _titles(engine) == sorted(t for _, t, _ in HARBOUR)
     with engine.connect() as conn:
         story_ids = conn.execute(sa.select(articles.c.story_id)).scalars().all()
-        assert None not in story_ids
-        assert conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() == 3
+        assert None not in story_ids  # every article is placed in a story
 
 
 def test_feed_that_reorders_and_adds_does_not_duplicate(engine: Engine, settings: Settings,

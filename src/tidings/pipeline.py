@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
 
 from tidings import cluster, enrich, extract
+from tidings.cluster.repair import REPAIR_SPAN
 from tidings.config import Settings
 from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
@@ -29,7 +30,7 @@ from tidings.store.db import transaction
 
 log = logging.getLogger(__name__)
 
-STORY_WINDOW = timedelta(days=3)
+CANDIDATE_WINDOW = cluster.STORY_WINDOW * 2  # an article may be dated a window back
 
 
 @dataclass
@@ -45,31 +46,58 @@ class RefreshReport:
 
 @dataclass
 class StoryAssigner:
-    """Recent articles' fingerprints, loaded once per run and kept current as we add."""
+    """Recent articles' fingerprints, loaded once per run and kept current as we add.
+
+    An article joins the closest recent story (or starts one); then that story is checked
+    for having grown into two events, and split if so (`cluster.split_story`): the one-pass
+    decision alone merges the first report of a second, similar event too eagerly.
+    """
 
     candidates: list[cluster.Candidate]
+    article_ids: list[int]
 
     @classmethod
     def load(cls, conn: Connection, since: datetime) -> StoryAssigner:
-        candidates = []
+        assigner = cls([], [])
         for row in article_store.recent_fingerprints(conn, since):
             try:
                 fp = cluster.Fingerprint.from_json(row.fingerprint)
             except cluster.FingerprintError as exc:  # e.g. written by an older version
                 log.info("article %s: fingerprint skipped (%s)", row.article_id, exc)
                 continue
-            candidates.append(cluster.Candidate(row.story_id, fp, row.published_at))
-        return cls(candidates)
+            assigner.candidates.append(cluster.Candidate(row.story_id, fp, row.published_at))
+            assigner.article_ids.append(row.article_id)
+        return assigner
 
     def place(self, conn: Connection, article: Article) -> tuple[int, cluster.Fingerprint]:
         names = [e.name for e in article.entities]
         fp = cluster.fingerprint(article.title, article.text, entities=names)
-        story_id = cluster.assign_story(fp, self.candidates, published_at=article.published_at)
+        story_id = cluster.assign_story(fp, self.candidates, published_at=article.published_at,
+                                        threshold=cluster.REPAIR_JOIN_THRESHOLD)
         if story_id is None:
             when = article.published_at or article.fetched_at or utcnow()
             story_id = story_store.create_story(conn, article.title or "(untitled)", when)
-        self.candidates.append(cluster.Candidate(story_id, fp, article.published_at))
         return story_id, fp
+
+    def added(self, conn: Connection, article_id: int, story_id: int, fp: cluster.Fingerprint,
+              published_at: datetime | None) -> list[int]:
+        """Remember a stored article; split its story if needed. Returns stories touched."""
+        self.candidates.append(cluster.Candidate(story_id, fp, published_at))
+        self.article_ids.append(article_id)
+        members = [i for i, c in enumerate(self.candidates) if c.story_id == story_id]
+        recent = members[-REPAIR_SPAN:]
+        groups = cluster.split_story([self.candidates[i].fingerprint for i in recent],
+                                     published=[self.candidates[i].published_at for i in recent])
+        new_stories: dict[int, int] = {}
+        for i, group in zip(recent, groups, strict=True):
+            if group:
+                if group not in new_stories:
+                    first = article_store.get_article(conn, self.article_ids[i])
+                    new_stories[group] = story_store.create_story(
+                        conn, first.title or "(untitled)", first.published_at or utcnow())
+                self.candidates[i] = replace(self.candidates[i], story_id=new_stories[group])
+                article_store.set_story(conn, self.article_ids[i], new_stories[group])
+        return [story_id, *new_stories.values()]
 
 
 def refresh_source(engine: Engine, fetcher: Fetcher, source_id: int, *,
@@ -122,7 +150,7 @@ def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
     drafts = [_article_for(entry, source, fetcher) for _, entry in fresh]
     enriched = enrich.enrich_many(drafts)
     with transaction(engine) as conn:
-        assigner = StoryAssigner.load(conn, utcnow() - STORY_WINDOW * 2)
+        assigner = StoryAssigner.load(conn, utcnow() - CANDIDATE_WINDOW)
     for (key, _), article in zip(fresh, enriched, strict=True):
         try:
             with transaction(engine) as conn:
@@ -170,7 +198,8 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
                                               fingerprint=fp.to_json())
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
-    story_store.refresh_story(conn, story_id)
+    for touched in assigner.added(conn, article_id, story_id, fp, article.published_at):
+        story_store.refresh_story(conn, touched)
     return article_id
 
 
@@ -185,7 +214,7 @@ def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "
         if article_store.find_duplicate(conn, source.id, key, article.canonical_url,
                                         article.title):
             return None
-        assigner = StoryAssigner.load(conn, utcnow() - STORY_WINDOW * 2)
+        assigner = StoryAssigner.load(conn, utcnow() - CANDIDATE_WINDOW)
     article = enrich.enrich_article(article)
     with transaction(engine) as conn:
         return store_article(conn, article, key, assigner)

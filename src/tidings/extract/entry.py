@@ -13,7 +13,7 @@ import re
 import html_text
 from lxml import etree
 
-from tidings.extract import decode
+from tidings.extract import decode, signals
 from tidings.extract.capture import clean_capture
 from tidings.extract.document import finish
 from tidings.models import Article, Entry, Source
@@ -21,6 +21,8 @@ from tidings.models import Article, Entry, Source
 _TRUNCATED_END = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\]|\(more\.*\)|read more\W*|continue "
                             r"reading\W*|weiterlesen\W*|lire la suite\W*)\s*$", re.I)
 SHORT_ENTRY_WORDS = 120
+DUMP_LINES = 8  # a plain-text entry with this many lines is treated as a page dump
+_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^>]*>")
 
 
 def entry_text(entry: Entry) -> str:
@@ -28,7 +30,8 @@ def entry_text(entry: Entry) -> str:
     body = entry.content_html or entry.summary or ""
     if not body.strip():
         return ""
-    if not decode.looks_like_html(body):
+    # Feed fields hold HTML fragments: one tag is enough (a page needs more, see decode).
+    if not (_MARKUP.search(body) or decode.looks_like_html(body)):
         return body
     try:
         return html_text.extract_text(body, guess_layout=True)
@@ -46,9 +49,28 @@ def needs_full_text(entry: Entry, source: Source | None = None) -> bool:
     return not text or bool(_TRUNCATED_END.search(text)) or len(text.split()) < SHORT_ENTRY_WORDS
 
 
+def _is_chrome(paragraph: str) -> bool:
+    """A paragraph that is page furniture whatever surrounds it (ads, calls to action,
+    share/utility lines, counters, video durations, date stamps)."""
+    checks = (signals.is_ad, signals.is_promo_cta, signals.is_utility, signals.is_counter,
+              signals.is_duration, signals.is_stamp)
+    return any(check(paragraph) for check in checks)
+
+
 def article_from_entry(entry: Entry) -> Article:
-    """An Article from the feed's own fields, its text cleaned like a page capture."""
-    cleaned = clean_capture(entry_text(entry))
+    """An Article from the feed's own fields.
+
+    HTML content is the publisher's article: every paragraph is kept but page furniture.
+    Plain text with many lines is usually a dump of a whole page and goes through the capture
+    cleaner, the same safety net as for page captures. If nothing would be left, the feed's
+    own text is kept as it is rather than lost.
+    """
+    raw = entry_text(entry)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
+    body = entry.content_html or entry.summary or ""
+    dump = not _MARKUP.search(body) and raw.count("\n") >= DUMP_LINES
+    cleaned = clean_capture(raw) if dump else Article(
+        text="\n\n".join(p for p in paragraphs if not _is_chrome(p)))
     article = Article(
         url=entry.url,
         guid=entry.guid,
@@ -57,7 +79,7 @@ def article_from_entry(entry: Entry) -> Article:
         published_at=entry.published_at or cleaned.published_at,
         topic_label=(entry.tags[0] if entry.tags else "") or cleaned.topic_label,
         key_points=cleaned.key_points,
-        text=cleaned.text,
+        text=cleaned.text.strip() or "\n\n".join(paragraphs),
         captions=cleaned.captions,
         related=cleaned.related,
     )

@@ -58,6 +58,10 @@ def insert_article(conn: Connection, article: Article, *, entry_key: str,
     return int(conn.execute(stmt).scalar_one())
 
 
+def set_story(conn: Connection, article_id: int, story_id: int) -> None:
+    conn.execute(sa.update(articles).where(articles.c.id == article_id).values(story_id=story_id))
+
+
 def _to_article(row: Any) -> Article:
     return Article(
         id=row.id, source_id=row.source_id, url=row.url, canonical_url=row.canonical_url,
