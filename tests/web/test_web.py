@@ -134,3 +134,16 @@ def test_hostile_feed_content_is_neutralised(live: LiveServer, site: LoopbackSit
     for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "evil.example"):
         assert bad not in page, bad
         assert bad not in atom, bad
+
+
+def test_cross_site_writes_are_refused(live: LiveServer) -> None:
+    with live.client() as http:
+        story = http.get("/api/v1/feed").json()["items"][0]["story"]["id"]
+        evil = http.post(f"/stories/{story}/hide", headers={"Origin": "https://evil.example"})
+        opaque = http.post("/sources", data={"url": "https://x.example/"},
+                           headers={"Origin": "null"})
+        same = http.post("/api/v1/interactions", json={"kind": "read", "story_id": story},
+                         headers={"Origin": live.base})
+        still_there = [i["story"]["id"] for i in http.get("/api/v1/feed").json()["items"]]
+    assert (evil.status_code, opaque.status_code, same.status_code) == (403, 403, 201)
+    assert story in still_there

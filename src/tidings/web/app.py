@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
@@ -31,6 +33,22 @@ async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def _same_origin_only(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                            ) -> Response:
+    """Refuse cross-site writes: a page elsewhere must not add feeds or hide stories for
+    whoever has Tidings open. Browsers send Origin on such requests; API clients send none."""
+    origin = request.headers.get("origin")
+    foreign = origin is not None and (
+        origin == "null" or urlsplit(origin).netloc != request.headers.get("host", ""))
+    if request.method in UNSAFE_METHODS and foreign:
+        return JSONResponse({"detail": f"cross-site request from {origin} refused"},
+                            status_code=403)
+    return await call_next(request)
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import AppState from here
 
@@ -44,6 +62,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.tidings = AppState(settings, engine, templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotFound, _not_found)
+    app.middleware("http")(_same_origin_only)
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
