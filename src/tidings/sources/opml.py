@@ -31,7 +31,8 @@ def _parser(recover: bool) -> etree.XMLParser:
 def _root(data: bytes) -> Any:
     # libxml2 expands internal entities inside attribute values whatever the parser options
     # say; OPML never needs a DTD, so entity declarations (billion laughs) are refused outright.
-    if re.search(rb"<!ENTITY", data, re.IGNORECASE):
+    # NULs out first, so that UTF-16/32 files are checked too.
+    if re.search(rb"<!ENTITY", data.replace(b"\x00", b""), re.IGNORECASE):
         raise FeedError(
             "the OPML file declares XML entities (<!ENTITY …>), which OPML never needs and"
             " which can be used to attack the parser; export it again from your old reader"
@@ -41,7 +42,7 @@ def _root(data: bytes) -> Any:
     except etree.XMLSyntaxError as strict_error:
         # Hand-edited OPML often has a stray "&"; lxml's recovery keeps the rest readable.
         root = etree.fromstring(data, _parser(recover=True)) if data.strip() else None
-        if root is None:
+        if root is None or not any(True for _ in root.iter("{*}outline", "outline")):
             raise FeedError(
                 f"the OPML file is not valid XML ({strict_error}); export it again from your"
                 " old reader"
