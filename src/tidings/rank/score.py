@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tidings.models import Article, Entity, Follow, TargetKind
+from tidings.models import Article, Entity, Follow, Story, TargetKind
 
 HALF_LIFE_H = 18.0
 FOLLOW_BOOST = 1.5
@@ -26,6 +26,7 @@ class StoryView:
     articles: list[Article]
     sources: list[str]
     entities: list[Entity] = field(default_factory=list)
+    story: Story | None = None
 
     @property
     def topics(self) -> set[str]:
@@ -82,14 +83,15 @@ def score_story(view: StoryView, follows: Sequence[Follow], now: datetime) -> Sc
 
 def diversify(ranked: list[Scored]) -> list[Scored]:
     """Re-rank greedily so one topic does not fill the page: each repeat costs a factor."""
-    pool, out, shown = list(ranked), [], Counter[str]()
+    pool = [(s, s.view.topics) for s in ranked]  # topics computed once per story
+    out: list[Scored] = []
+    shown = Counter[str]()
     while pool:
-        def adjusted(s: Scored) -> float:
-            return s.score * DIVERSITY_DECAY ** max((shown[t] for t in s.view.topics), default=0)
-        best = max(pool, key=adjusted)
-        pool.remove(best)
-        shown.update(best.view.topics)
-        out.append(best)
+        best = max(range(len(pool)), key=lambda i: pool[i][0].score * DIVERSITY_DECAY ** max(
+            (shown[t] for t in pool[i][1]), default=0))
+        scored, topics = pool.pop(best)
+        shown.update(topics)
+        out.append(scored)
     return out
 
 
