@@ -9,6 +9,11 @@ import feedparser
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tests.web.conftest import LiveServer
+from tidings import pipeline
+from tidings.fetch import Fetcher
+from tidings.models import Source
+from tidings.store import sources as source_store
+from tidings.store.db import transaction
 
 
 def test_home_shows_the_demo_feed_marked_as_sample(live: LiveServer) -> None:
@@ -147,3 +152,20 @@ def test_cross_site_writes_are_refused(live: LiveServer) -> None:
         still_there = [i["story"]["id"] for i in http.get("/api/v1/feed").json()["items"]]
     assert (evil.status_code, opaque.status_code, same.status_code) == (403, 403, 201)
     assert story in still_there
+
+
+def test_sources_page_shows_a_failing_sources_last_error(live: LiveServer,
+                                                         site: LoopbackSite) -> None:
+    with transaction(live.engine) as conn:
+        source, _ = source_store.add_source(conn, Source(url=site.url("/vanished.xml"),
+                                                         title="Vanished Voice"))
+    with Fetcher(live.settings) as fetcher:
+        report = pipeline.refresh_source(live.engine, fetcher, source.id or 0,
+                                         settings=live.settings)
+    with live.client() as http:
+        page = http.get("/sources").text
+        api = {s["title"]: s for s in http.get("/api/v1/sources").json()}
+    row = page.split("Vanished Voice", 1)[1].split("</tr>", 1)[0]
+    assert report.error and "404" in report.error
+    assert 'class="error"' in row and "404" in row and "1 in a row" in row
+    assert "404" in api["Vanished Voice"]["last_error"]
