@@ -128,3 +128,32 @@ def test_a_feed_that_rewrites_its_guids_does_not_duplicate(
         report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
     assert (report.new, report.seen) == (0, 2)
     assert len(_titles(engine)) == 2
+
+
+ARTICLE_PAGE = """<!doctype html><html><head><title>Ferry timetable | Harbour Post</title></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article>
+<h1>Winter ferry timetable cuts evening sailings</h1>
+<p>The island ferry will stop running after 8pm from December until March, the operator Blue
+Tern Lines said on Tuesday, citing a shortage of qualified deck crew over the winter months.</p>
+<p>Commuters who work late shifts in Port Elnor said the change would leave them stranded, and
+the island council asked the operator to keep at least one late sailing on Fridays.</p>
+<p>Blue Tern Lines said it would review the timetable in February once new crew members finish
+their training, and that fares for the remaining sailings would not change.</p>
+</article><footer>Subscribe to our newsletter</footer></body></html>"""
+
+
+def test_full_text_sources_store_the_linked_page(engine: Engine, settings: Settings,
+                                                 site: LoopbackSite) -> None:
+    page_url = site.url("/news/ferry")
+    site.routes["/news/ferry"] = Route(ARTICLE_PAGE.encode(),
+                                       headers={"Content-Type": "text/html; charset=utf-8"})
+    site.routes["/feed.xml"] = Route(_rss_items([("f1", "Ferry timetable cut", page_url)]),
+                                     headers=RSS)
+    source, report = pipeline.subscribe(engine, site.url("/feed.xml"), settings=settings,
+                                        full_text=True)
+    assert source.full_text and report and report.new == 1
+    with engine.connect() as conn:
+        text = conn.execute(sa.select(articles.c.text)).scalar_one()
+    assert text.startswith("The island ferry will stop running after 8pm")
+    assert "fares for the remaining sailings would not change." in text
+    assert "Subscribe" not in text and "Home" not in text

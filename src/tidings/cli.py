@@ -87,12 +87,15 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
 
 
 @app.command()
-def add(ctx: typer.Context, url: str, folder: str = "", title: str = "") -> None:
+def add(ctx: typer.Context, url: str, folder: str = "", title: str = "",
+        full_text: Annotated[bool, typer.Option(
+            "--full-text", help="Fetch each entry's page: for feeds with teasers only.")] = False,
+        ) -> None:
     """Subscribe to a feed URL, or a site URL whose feed is discovered."""
     with _engine(ctx) as engine:
         try:
             source, report = pipeline.subscribe(engine, url, settings=_settings(ctx),
-                                                title=title, folder=folder)
+                                                title=title, folder=folder, full_text=full_text)
         except (FetchError, FeedError) as exc:
             err.print(f"[red]could not add {url}:[/red] {exc}")
             raise typer.Exit(1) from exc

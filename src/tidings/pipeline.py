@@ -221,8 +221,10 @@ def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "
 
 
 def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
-              folder: str = "") -> tuple[Source, RefreshReport | None]:
+              folder: str = "", full_text: bool = False) -> tuple[Source, RefreshReport | None]:
     """Subscribe to a feed URL or a site URL (its feed is discovered) and load its entries.
+    With `full_text`, each new entry's linked page is fetched and extracted (for feeds that
+    carry only a teaser).
 
     Raises FetchError/FeedError (both ValueError) with a clear message when nothing usable is
     there; nothing is stored then.
@@ -232,7 +234,7 @@ def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
         with transaction(engine) as conn:
             source, is_new = source_store.add_source(conn, Source(
                 url=result.url, title=title or feed.title or result.url,
-                site_url=feed.site_url, folder=folder))
+                site_url=feed.site_url, folder=folder, full_text=full_text))
         if not is_new:
             return source, None
         report = RefreshReport(source_id=source.id or 0, url=source.url)

@@ -33,12 +33,14 @@ class SourceIn(BaseModel):
     url: str = Field(min_length=1, max_length=2048, description="Feed URL or a site URL")
     title: str = Field(default="", max_length=500)
     folder: str = Field(default="", max_length=200)
+    full_text: bool = Field(default=False, description="Fetch each entry's page (teaser feeds)")
 
 
 def source_json(s: Source) -> dict[str, Any]:
     return {
         "id": s.id, "url": s.url, "title": s.title, "site_url": s.site_url, "folder": s.folder,
-        "kind": str(s.kind), "last_error": s.last_error, "error_count": s.error_count,
+        "kind": str(s.kind), "full_text": s.full_text, "last_error": s.last_error,
+        "error_count": s.error_count,
         "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
         "next_check_at": s.next_check_at.isoformat() if s.next_check_at else None,
     }
@@ -84,7 +86,8 @@ def add_source(request: Request, body: SourceIn) -> dict[str, Any]:
     try:
         source, report = pipeline.subscribe(state(request).engine, body.url,
                                             settings=state(request).settings,
-                                            title=body.title, folder=body.folder)
+                                            title=body.title, folder=body.folder,
+                                            full_text=body.full_text)
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return source_json(source) | {"new_articles": report.new if report else 0}

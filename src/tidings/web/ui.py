@@ -87,10 +87,12 @@ def sources_page(request: Request, conn: Conn, added: str = "") -> HTMLResponse:
 
 @router.post("/sources")
 def add_source(request: Request, url: Annotated[str, Form(max_length=2048)],
-               folder: Annotated[str, Form(max_length=200)] = "") -> Response:
+               folder: Annotated[str, Form(max_length=200)] = "",
+               full_text: Annotated[bool, Form()] = False) -> Response:
     try:
         source, _ = pipeline.subscribe(state(request).engine, url.strip(),
-                                       settings=state(request).settings, folder=folder)
+                                       settings=state(request).settings, folder=folder,
+                                       full_text=full_text)
     except ValueError as exc:
         with pipeline.transaction(state(request).engine) as conn:
             return _page(request, conn, "sources.html", sources=source_store.list_sources(conn),
