@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tidings.cluster import StreamClusterer
+from tidings.cluster.repair import merge_pair
 from tidings.cluster.stopwords import FUNCTION_WORDS
 from tidings.cluster.terms import WORD
 from tidings.enrich import enrich_many
@@ -129,13 +130,7 @@ def average_linkage(sim: npt.NDArray[np.float64],
             out[pending.pop(0)] = label.tolist()
         if not pending:
             break
-        # Lance-Williams update for average linkage: size-weighted mean of the two rows.
-        merged = (sim[i] * size[i] + sim[j] * size[j]) / (size[i] + size[j])
-        sim[i, :], sim[:, i] = merged, merged
-        sim[i, i] = -np.inf
-        sim[j, :], sim[:, j] = -np.inf, -np.inf
-        size[i] += size[j]
-        label[label == j] = i
+        merge_pair(sim, size, label, int(i), int(j))
     return out
 
 

@@ -50,6 +50,17 @@ def similarities(fps: Sequence[Fingerprint],
             + YEAR_SHARE * _cosines(years))
 
 
+def merge_pair(sim: Matrix, size: Matrix, label: npt.NDArray[np.int64], i: int, j: int) -> None:
+    """Merge group j into group i in place (Lance-Williams update for average linkage: the
+    merged row is the size-weighted mean of the two)."""
+    merged = (sim[i] * size[i] + sim[j] * size[j]) / (size[i] + size[j])
+    sim[i, :], sim[:, i] = merged, merged
+    sim[i, i] = -np.inf
+    sim[j, :], sim[:, j] = -np.inf, -np.inf
+    size[i] += size[j]
+    label[label == j] = i
+
+
 def average_linkage(sim: Matrix, threshold: float) -> list[int]:
     """Flat groups: merge the closest two while their mean similarity reaches `threshold`."""
     sim = sim.astype(np.float64, copy=True)
@@ -60,13 +71,7 @@ def average_linkage(sim: Matrix, threshold: float) -> list[int]:
         i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
         if sim[i, j] < threshold:
             break
-        # Lance-Williams update for average linkage: size-weighted mean of the two rows.
-        merged = (sim[i] * size[i] + sim[j] * size[j]) / (size[i] + size[j])
-        sim[i, :], sim[:, i] = merged, merged
-        sim[i, i] = -np.inf
-        sim[j, :], sim[:, j] = -np.inf, -np.inf
-        size[i] += size[j]
-        label[label == j] = i
+        merge_pair(sim, size, label, int(i), int(j))
     return label.tolist()
 
 
