@@ -169,3 +169,43 @@ def test_sources_page_shows_a_failing_sources_last_error(live: LiveServer,
     assert report.error and "404" in report.error
     assert 'class="error"' in row and "404" in row and "1 in a row" in row
     assert "404" in api["Vanished Voice"]["last_error"]
+
+
+def test_follow_from_an_article_lifts_its_story(live: LiveServer) -> None:
+    with live.client() as http:
+        items = http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+        unfollowed = [i for i in items if not any(w.startswith("you follow") for w in i["why"])]
+        plain, article = next(
+            (i, a) for i in unfollowed
+            if (a := http.get(f"/api/v1/articles/{i['lead']['id']}").json())["entities"])
+        name = article["entities"][0]["name"]
+        page = http.get(f"/articles/{plain['lead']['id']}").text
+        assert f'value="{name}"' in page.replace("&#39;", "'")  # the follow button is there
+        followed = http.post("/follows", data={"kind": "entity", "target": name,
+                                               "back": f"/articles/{plain['lead']['id']}"})
+        after = http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+        mine = {f["target"]: f for f in http.get("/api/v1/follows").json()}
+        offsite = http.post("/follows", data={"kind": "keyword", "target": "x",
+                                              "back": "//evil.example/"})
+        removed = http.delete(f"/api/v1/follows/{mine[name]['id']}")
+        gone = http.delete(f"/api/v1/follows/{mine[name]['id']}")
+        bad = http.post("/api/v1/follows", json={"kind": "planet", "target": "Mars"})
+    story = next(i for i in after if i["story"]["id"] == plain["story"]["id"])
+    assert followed.status_code == 303
+    assert followed.headers["location"] == f"/articles/{plain['lead']['id']}"
+    assert f"you follow entity {name}" in story["why"]
+    assert story["score"] > plain["score"]
+    assert offsite.headers["location"] == "/follows"
+    assert (removed.status_code, gone.status_code, bad.status_code) == (204, 404, 422)
+
+
+def test_muting_a_topic_from_the_api_hides_its_stories(live: LiveServer) -> None:
+    with live.client() as http:
+        before = http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+        label = http.get(f"/api/v1/articles/{before[0]['lead']['id']}").json()["topics"][0]
+        muted = http.post("/api/v1/follows", json={"kind": "topic", "target": label,
+                                                   "muted": True})
+        after = http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+        http.delete(f"/api/v1/follows/{muted.json()['id']}")
+    assert muted.status_code == 201 and len(after) < len(before)
+    assert before[0]["story"]["id"] not in [i["story"]["id"] for i in after]

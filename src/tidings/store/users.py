@@ -72,3 +72,10 @@ def feed_token(conn: Connection, user_id: int) -> str:
 def user_by_token(conn: Connection, token: str) -> User | None:
     row = conn.execute(sa.select(users).where(users.c.feed_token == token)).first()
     return User(id=row.id, name=row.name) if row else None
+
+
+def delete_follow(conn: Connection, user_id: int, follow_id: int) -> bool:
+    """Stop following (or muting); False when the user has no such follow."""
+    result = conn.execute(sa.delete(follows).where(follows.c.id == follow_id,
+                                                   follows.c.user_id == user_id))
+    return bool(result.rowcount)

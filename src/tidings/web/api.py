@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from tidings import pipeline
-from tidings.models import Article, FeedItem, InteractionKind, Source, article_json
+from tidings.models import (
+    Article,
+    FeedItem,
+    Follow,
+    InteractionKind,
+    Source,
+    TargetKind,
+    article_json,
+)
 from tidings.rank.feed import feed_for_user
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
@@ -27,6 +35,13 @@ class InteractionIn(BaseModel):
     story_id: int | None = Field(default=None, ge=1)
     article_id: int | None = Field(default=None, ge=1)
     dwell_ms: int | None = Field(default=None, ge=0, le=86_400_000)
+
+
+class FollowIn(BaseModel):
+    kind: TargetKind
+    target: str = Field(min_length=1, max_length=200)
+    weight: float = Field(default=1.0, ge=0.1, le=5.0)
+    muted: bool = False
 
 
 class SourceIn(BaseModel):
@@ -125,3 +140,35 @@ def add_interaction(request: Request, body: InteractionIn, conn: Conn) -> dict[s
                                   story_id=story_id, dwell_ms=body.dwell_ms)
     return {"user": user.name, "kind": str(body.kind), "story_id": story_id,
             "article_id": body.article_id}
+
+
+def follow_json(f: Follow) -> dict[str, Any]:
+    return {"id": f.id, "kind": str(f.target_kind), "target": f.target, "weight": f.weight,
+            "muted": f.muted}
+
+
+@router.get("/follows")
+def list_follows(request: Request, conn: Conn) -> list[dict[str, Any]]:
+    """What the user follows (lifts stories) and mutes (hides them)."""
+    user = current_user(request, conn)
+    return [follow_json(f) for f in user_store.list_follows(conn, user.id or 0)]
+
+
+@router.post("/follows", status_code=201)
+def add_follow(request: Request, body: FollowIn, conn: Conn) -> dict[str, Any]:
+    """Follow or mute a topic, entity, source or keyword; again for the same target replaces."""
+    user = current_user(request, conn)
+    follow = Follow(user.id or 0, body.kind, body.target.strip(), weight=body.weight,
+                    muted=body.muted)
+    user_store.set_follow(conn, follow)
+    stored = next(f for f in user_store.list_follows(conn, user.id or 0)
+                  if (f.target_kind, f.target) == (follow.target_kind, follow.target))
+    return follow_json(stored)
+
+
+@router.delete("/follows/{follow_id}", status_code=204)
+def remove_follow(follow_id: int, request: Request, conn: Conn) -> Response:
+    user = current_user(request, conn)
+    if not user_store.delete_follow(conn, user.id or 0, follow_id):
+        raise HTTPException(status_code=404, detail=f"no follow with id {follow_id}")
+    return Response(status_code=204)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Connection
 
 from tidings import pipeline
-from tidings.models import InteractionKind, utcnow
+from tidings.models import Follow, InteractionKind, TargetKind, utcnow
 from tidings.rank.feed import feed_for_user
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
@@ -98,3 +98,33 @@ def add_source(request: Request, url: Annotated[str, Form(max_length=2048)],
             return _page(request, conn, "sources.html", sources=source_store.list_sources(conn),
                          error=str(exc), added="")
     return RedirectResponse(f"/sources?added={source.id}", status_code=303)
+
+
+@router.get("/follows", response_class=HTMLResponse)
+def follows_page(request: Request, conn: Conn) -> HTMLResponse:
+    user = current_user(request, conn)
+    return _page(request, conn, "follows.html", follows=user_store.list_follows(conn, user.id or 0),
+                 kinds=[str(k) for k in TargetKind])
+
+
+@router.post("/follows")
+def add_follow(request: Request, conn: Conn, *,
+               kind: Annotated[TargetKind, Form()],
+               target: Annotated[str, Form(min_length=1, max_length=200)],
+               muted: Annotated[bool, Form()] = False,
+               back: Annotated[str, Form(max_length=200)] = "/follows") -> Response:
+    user = current_user(request, conn)
+    user_store.set_follow(conn, Follow(user.id or 0, kind, target.strip(), muted=muted))
+    return RedirectResponse(_local(back), status_code=303)
+
+
+@router.post("/follows/{follow_id}/delete")
+def remove_follow(follow_id: int, request: Request, conn: Conn) -> Response:
+    user = current_user(request, conn)
+    user_store.delete_follow(conn, user.id or 0, follow_id)
+    return RedirectResponse("/follows", status_code=303)
+
+
+def _local(path: str) -> str:
+    """Only redirect within this site (a form's `back` field is user input)."""
+    return path if path.startswith("/") and not path.startswith("//") else "/follows"
