@@ -92,7 +92,7 @@ def fix_kinds(mentions: list[Mention], text: str) -> None:
 
 
 def _is_family(m: Mention, parts: dict[str, list[Mention]], text: str) -> bool:
-    """'the Sams' after 'Thomas Sam': a family named by its surname, a group of people."""
+    """'the Okafors' after 'Grace Okafor': a family named by its surname, a group of people."""
     stem = _fold(m.surface[:-1])
     return (m.surface.endswith("s") and " " not in m.surface and stem in parts
             and text[max(0, m.start - 4):m.start].casefold() == "the ")
@@ -102,8 +102,8 @@ def _place_evidence(mentions: list[Mention], text: str) -> set[str]:
     """One-word names that read as places more often than as people in this article.
 
     For: a place tag, or a person tag right after "in"/"near"/"from". Against: a person tag
-    anywhere else. ("the Kyiv regime", "near Kyiv", "from Kyiv" → a place; a child called
-    Gloria, tagged a place once among seven person tags, stays a person.)
+    anywhere else. ("the Kyiv regime", "near Kyiv", "from Kyiv" → a place; a woman called
+    Marisol, tagged a place once among several person tags, stays a person.)
     """
     score: Counter[str] = Counter()
     for m in mentions:
@@ -123,7 +123,7 @@ def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[
         return known[1]
     if " " in m.surface:
         if m.kind == EntityKind.ORG and FACILITY.search(m.surface):
-            return EntityKind.PLACE  # "Kennedy Space Center", "Museum of Flight": buildings
+            return EntityKind.PLACE  # "Redfield Science Center", "Museum of Glass": buildings
         return _acronym_in_name(m, organisations)
     if _fold(m.surface) in parts and _reads_as_name_part(m, parts, votes):
         return EntityKind.PERSON
@@ -137,7 +137,7 @@ TIE_ORDER = (EntityKind.PERSON, EntityKind.PLACE, EntityKind.ORG, EntityKind.OTH
 
 
 def _acronym_in_name(m: Mention, organisations: set[str]) -> EntityKind:
-    """A 'person' holding an organisation's acronym ('Pro-Beijing DAB') is that organisation."""
+    """A 'person' holding an organisation's acronym ('Pro-Reform ULP') is that organisation."""
     if m.kind != EntityKind.PERSON:
         return m.kind
     acronyms = {w for w in m.surface.split() if len(w) > 1 and w.isupper() and w.isalpha()}
@@ -148,7 +148,7 @@ def _reads_as_name_part(m: Mention, parts: dict[str, list[Mention]],
                         votes: Counter[EntityKind]) -> bool:
     """Whether a word that is also part of a full person name stands for that person here.
 
-    Not an acronym ('DAB' beside a mis-tagged 'Pro-Beijing DAB'), not a name tagged as a place
+    Not an acronym ('ULP' beside a mis-tagged 'Pro-Reform ULP'), not a name tagged as a place
     again and again, and not a word other tags outnumber the person evidence by far.
     """
     if m.surface.isupper() and len(m.surface) > 1:

@@ -1,8 +1,8 @@
 """Entity mentions as spaCy tags them, cleaned of what is plainly not a name.
 
 Layout leftovers ("Image" glued to a caption's name), sentence-initial common
-nouns ("Homeopathy" when the article also says "homeopathy"), and given names spaCy left
-outside a person's span ("Junius" in "with Junius Ho") are handled here, before any merging.
+nouns ("Acupuncture" when the article also says "acupuncture"), and given names spaCy left
+outside a person's span ("Tobias" in "with Tobias Lund") are handled here, before any merging.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LABEL_KINDS = {
 MAX_WORDS = 8
 CREDIT_TAIL = re.compile(r"\s+(?:Image|Photo|Picture)$")
 # A capitalised word just before a one-word person, that is not a title and not a sentence's
-# first word, is the rest of the name ("with Junius Ho").
+# first word, is the rest of the name ("with Tobias Lund").
 GIVEN_NAME = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+) $")
 
 
