@@ -75,8 +75,10 @@ def article_page(article_id: int, request: Request, conn: Conn) -> HTMLResponse:
     quotes = entity_store.quotes_of(conn, article_id)
     outlet = article_store.source_titles(conn, [article.source_id or 0]).get(
         article.source_id or 0, "")
+    # Extractive key points are sentences of the body: above it they would only repeat it.
+    points = [p for p in article.key_points if p not in article.text]
     return _page(request, conn, "article.html", article=article, entities=entities,
-                 quotes=quotes, outlet=outlet)
+                 quotes=quotes, outlet=outlet, points=points)
 
 
 @router.get("/sources", response_class=HTMLResponse)
