@@ -103,3 +103,13 @@ def test_a_caption_credit_glued_to_a_name_is_cut(nlp: Language) -> None:
     text = "Harbour Bridge Photo: the bridge at dusk."
     doc = _tagged(nlp, text, [("Harbour Bridge Photo", "FAC")])
     assert [m.surface for m in raw_mentions(doc, text)] == ["Harbour Bridge"]
+
+
+def test_events_tagged_as_organisations_or_places_are_other() -> None:
+    text = "Harbour Food Festival, Riverside Science Fair, Epic Games and Leadership Conference."
+    names = ["Harbour Food Festival", "Riverside Science Fair", "Epic Games",
+             "Leadership Conference"]
+    mentions = [_at(text, name, kind) for name, kind in zip(names, (PLACE, ORG, ORG, ORG),
+                                                               strict=True)]
+    fix_kinds(mentions, text)
+    assert [m.kind for m in mentions] == [EntityKind.OTHER, EntityKind.OTHER, ORG, ORG]

@@ -25,6 +25,10 @@ FACILITY = re.compile(
     r"\b(?:Airport|Station|Stadium|Arena|Bridge|Square|Base|Center|Centre|Hall|Memorial|"
     r"Museum|Planetarium|Mosque|Cathedral|Temple|Palace|Tower|Hospital)(?: of [A-Z][\w ]+)?$"
 )
+# A name ending in one of these is an event, not the organiser or the venue ("Harbour Food
+# Festival", "Riverside Science Fair"). Words that also end organisation names are left out
+# ("Epic Games", "Leadership Conference").
+EVENT = re.compile(r"\b(?:Festival|Fair|Expo|Championships?|Olympics|Tournament|Marathon|Cup)$")
 ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "&", "de", "on", "in"})
 
 
@@ -122,6 +126,8 @@ def _corrected_kind(m: Mention, parts: dict[str, list[Mention]], votes: Counter[
     if known:
         return known[1]
     if " " in m.surface:
+        if m.kind in (EntityKind.ORG, EntityKind.PLACE) and EVENT.search(m.surface):
+            return EntityKind.OTHER
         if m.kind == EntityKind.ORG and FACILITY.search(m.surface):
             return EntityKind.PLACE  # "Redfield Science Center", "Museum of Glass": buildings
         return _acronym_in_name(m, organisations)
