@@ -209,3 +209,20 @@ def test_muting_a_topic_from_the_api_hides_its_stories(live: LiveServer) -> None
         http.delete(f"/api/v1/follows/{muted.json()['id']}")
     assert muted.status_code == 201 and len(after) < len(before)
     assert before[0]["story"]["id"] not in [i["story"]["id"] for i in after]
+
+
+def test_entity_page_gathers_its_stories_across_outlets(live: LiveServer) -> None:
+    with live.client() as http:
+        items = http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
+        wide = next(i for i in items if i["story"]["source_count"] > 2)
+        article = http.get(f"/api/v1/articles/{wide['lead']['id']}").json()
+        page = http.get(f"/articles/{wide['lead']['id']}").text
+        link = re.search(r'href="/entities/(\d+)"', page)
+        assert link
+        entity = http.get(f"/api/v1/entities/{link.group(1)}").json()
+        html = http.get(f"/entities/{link.group(1)}").text
+        missing = http.get("/api/v1/entities/999999")
+    assert entity["name"] in [e["name"] for e in article["entities"]]
+    assert wide["story"]["id"] in [s["id"] for s in entity["stories"]]
+    assert entity["name"] in html and f'/stories/{wide["story"]["id"]}' in html
+    assert missing.status_code == 404

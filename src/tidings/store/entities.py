@@ -8,10 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Entity, EntityKind, Quote
+from tidings.store import NotFound
 from tidings.store.db import insert_ignoring_duplicates
-from tidings.store.schema import article_entities, entities, quotes
+from tidings.store.schema import article_entities, articles, entities, quotes, stories
 
 EntityKey = Callable[[str, EntityKind], str]
+
+
+class UnknownEntity(NotFound):
+    pass
 
 
 def upsert_entity(conn: Connection, entity: Entity, key: str) -> int:
@@ -67,3 +72,22 @@ def entities_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[
 def quotes_of(conn: Connection, article_id: int) -> list[Quote]:
     stmt = sa.select(quotes).where(quotes.c.article_id == article_id).order_by(quotes.c.id)
     return [Quote(text=r.text, speaker=r.speaker, direct=r.direct) for r in conn.execute(stmt)]
+
+
+def get_entity(conn: Connection, entity_id: int) -> Entity:
+    row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).first()
+    if row is None:
+        raise UnknownEntity(f"no entity with id {entity_id}")
+    return Entity(id=row.id, name=row.name, kind=EntityKind(row.kind),
+                  aliases=list(row.aliases or []))
+
+
+def stories_mentioning(conn: Connection, entity_id: int, limit: int = 100) -> list[int]:
+    """Ids of the stories whose articles mention the entity, most recently active first."""
+    stmt = (sa.select(stories.c.id)
+            .join(articles, articles.c.story_id == stories.c.id)
+            .join(article_entities, article_entities.c.article_id == articles.c.id)
+            .where(article_entities.c.entity_id == entity_id)
+            .group_by(stories.c.id, stories.c.last_seen)
+            .order_by(stories.c.last_seen.desc()).limit(limit))
+    return [r[0] for r in conn.execute(stmt)]

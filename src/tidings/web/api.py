@@ -172,3 +172,15 @@ def remove_follow(follow_id: int, request: Request, conn: Conn) -> Response:
     if not user_store.delete_follow(conn, user.id or 0, follow_id):
         raise HTTPException(status_code=404, detail=f"no follow with id {follow_id}")
     return Response(status_code=204)
+
+
+@router.get("/entities/{entity_id}")
+def get_entity(entity_id: int, conn: Conn) -> dict[str, Any]:
+    """A person, organisation or place, and the stories that mention it."""
+    entity = entity_store.get_entity(conn, entity_id)
+    story_ids = entity_store.stories_mentioning(conn, entity_id)
+    return {"id": entity.id, "name": entity.name, "kind": str(entity.kind),
+            "aliases": entity.aliases,
+            "stories": [{"id": s.id, "title": s.title, "last_seen": s.last_seen.isoformat(),
+                         "source_count": s.source_count}
+                        for s in (story_store.get_story(conn, sid) for sid in story_ids)]}

@@ -81,6 +81,14 @@ def article_page(article_id: int, request: Request, conn: Conn) -> HTMLResponse:
                  quotes=quotes, outlet=outlet, points=points)
 
 
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(entity_id: int, request: Request, conn: Conn) -> HTMLResponse:
+    entity = entity_store.get_entity(conn, entity_id)
+    stories = [story_store.get_story(conn, sid)
+               for sid in entity_store.stories_mentioning(conn, entity_id)]
+    return _page(request, conn, "entity.html", entity=entity, stories=stories)
+
+
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, conn: Conn, added: str = "") -> HTMLResponse:
     return _page(request, conn, "sources.html", sources=source_store.list_sources(conn),
