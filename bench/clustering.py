@@ -23,7 +23,6 @@ Usage: python -m bench.clustering [--shared PATH] [--seed N] [--no-sweep] [--ent
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import random
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bench import load_shared_tool
 from tidings.cluster import StreamClusterer
 from tidings.cluster.repair import merge_pair
 from tidings.cluster.stopwords import FUNCTION_WORDS
@@ -58,13 +58,7 @@ Entities = dict[str, list[str]]
 
 
 def load_scorer(shared: Path) -> ModuleType:
-    """The shared scorer, imported from ../shared (it is not copied into the project)."""
-    spec = importlib.util.spec_from_file_location("cluster_score", shared / SCORER)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"cluster scorer not found at {shared / SCORER}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_shared_tool(shared / SCORER)
 
 
 def load_docs(shared: Path) -> list[Doc]:

@@ -20,7 +20,6 @@ Usage: python -m bench.entities [--rounds N] [--shared PATH]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 
 import spacy
 
+from bench import load_shared_tool
 from tidings.enrich import enrich_many, load_nlp
 from tidings.enrich.loader import MODEL
 from tidings.extract import clean_capture
@@ -52,13 +52,7 @@ SPEED_ROWS = ("enrich_many", "enrich_many per CPU-second", "enrich_many workers=
 
 
 def load_scorer(shared: Path) -> ModuleType:
-    """The shared scorer, imported from ../shared (it is not copied into the project)."""
-    spec = importlib.util.spec_from_file_location("entity_score", shared / SCORER)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"entity scorer not found at {shared / SCORER}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_shared_tool(shared / SCORER)
 
 
 def load_gum(shared: Path) -> list[dict[str, Any]]:
