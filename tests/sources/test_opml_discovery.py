@@ -54,7 +54,7 @@ def test_round_trip_keeps_everything_and_escapes():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "not valid XML"),
+        (b"", "is empty"),
         (b"<html><body>hi</body></html>", "not OPML"),
         (b"just text", "not valid XML"),
         (b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", "not OPML"),

@@ -51,7 +51,7 @@ def canonical_url(url: str) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return text
     host = parts.hostname.rstrip(".")  # urlsplit lower-cases the host
-    if ":" in host:  # IPv6 literal
+    if ":" in host or parts.netloc.rpartition("@")[2].startswith("["):  # an IP literal
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username is not None:  # keep credentials exactly; rare, but they select content

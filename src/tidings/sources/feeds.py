@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.I)
 # reads the document correctly; that is the server's label, not a problem with the feed.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+log = logging.getLogger(__name__)
 
 
 def _looks_like_json(data: bytes) -> bool:
@@ -72,20 +75,47 @@ def parse_feed(data: bytes, *, url: str = "", content_type: str = "") -> ParsedF
     """Parse feed bytes (RSS, Atom, RDF, JSON Feed, RSS-in-JSON) into a ParsedFeed.
 
     `url` (the final URL after redirects) resolves relative links; `content_type` is only a
-    hint for the character encoding. Raises FeedError when the bytes are not a feed.
+    hint for the character encoding. Raises FeedError when the bytes are not a feed, and on
+    anything else that goes wrong inside the parsers: feed bytes come from strangers, and
+    feedparser has crashes of its own on a few dozen hostile bytes.
     """
     if not data.strip():
         raise FeedError(f"{_name(url)} is empty, not a feed; check the URL")
-    if _looks_like_json(data):
-        return _parse_json(data, url)
+    try:
+        if _looks_like_json(data):
+            return _parse_json(data, url)
+        return _parse_xml(data, url, content_type)
+    except FeedError:
+        raise
+    except Exception as exc:  # a parser bug on odd bytes is still bad input
+        log.info("feed parser failed on %s: %r", _name(url), exc)
+        raise FeedError(
+            f"{_name(url)} could not be read as a feed (the parser gave up: "
+            f"{type(exc).__name__}); check that the URL is a feed, Tidings will try again next"
+            " refresh"
+        ) from exc
+
+
+def _parse_xml(data: bytes, url: str, content_type: str) -> ParsedFeed:
     headers = {"content-location": url} if url else {}
     if content_type and "html" not in content_type.lower():
         headers["content-type"] = content_type  # "text/html" would only mislead the sniffing
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
-    feed_like = parsed.feed.get("title") or parsed.feed.get("link")
+    feed_like = _str(parsed.feed, "title") or _str(parsed.feed, "link")
     if not (parsed.version or parsed.entries or feed_like):
         raise _not_a_feed(data, url, parsed)
     return _from_feedparser(parsed, url)
+
+
+def _str(node: Any, key: str) -> str:
+    """A text field of a feedparser node; broken markup can leave None (or a non-string)."""
+    value = node.get(key) if hasattr(node, "get") else None
+    return value if isinstance(value, str) else ""
+
+
+def _list(node: Any, key: str) -> list[Any]:
+    value = node.get(key) if hasattr(node, "get") else None
+    return [v for v in value if hasattr(v, "get")] if isinstance(value, list) else []
 
 
 def _not_a_feed(data: bytes, url: str, parsed: Any) -> FeedError:
@@ -102,7 +132,7 @@ def _not_a_feed(data: bytes, url: str, parsed: Any) -> FeedError:
 
 def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
     feed = parsed.feed
-    site_url = feed.get("link", "")
+    site_url = _str(feed, "link")
     base = url or site_url
     warning = None
     if parsed.bozo and not isinstance(parsed.get("bozo_exception"), _HARMLESS):
@@ -110,30 +140,31 @@ def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=_title(feed),
         site_url=web_url(urljoin(url, site_url) if url and site_url else site_url),
-        entries=[_entry(e, base) for e in parsed.entries],
+        entries=[_entry(e, base) for e in parsed.entries if hasattr(e, "get")],
         format=parsed.version or "unknown",
         warning=warning,
     )
 
 
 def _title(node: Any) -> str:
-    mime = (node.get("title_detail") or {}).get("type", "text/html")
-    return detail_text(node.get("title", ""), mime)
+    detail = node.get("title_detail")
+    mime = _str(detail, "type") or "text/html"
+    return detail_text(_str(node, "title"), mime)
 
 
 def _fullest_content(item: Any) -> str:
-    contents = [c.get("value", "") for c in item.get("content", []) if c.get("value")]
-    summary = item.get("summary", "")
+    contents = [_str(c, "value") for c in _list(item, "content")]
+    summary = _str(item, "summary")
     return max([*contents, summary], key=len)
 
 
 def _entry_link(item: Any, base: str) -> str:
-    link = item.get("link", "")
+    link = _str(item, "link")
     if not link:  # Atom entries sometimes carry only rel="enclosure"/"related" links
-        hrefs = [lnk.get("href", "") for lnk in item.get("links", []) if lnk.get("href")]
+        hrefs = [_str(lnk, "href") for lnk in _list(item, "links") if _str(lnk, "href")]
         link = hrefs[0] if hrefs else ""
     if not link and item.get("guidislink"):
-        link = item.get("id", "")
+        link = _str(item, "id")
     return web_url(urljoin(base, link.strip()) if base and link else link)
 
 
@@ -154,10 +185,10 @@ def _entry(item: Any, base: str) -> Entry:
     return Entry(
         title=_title(item),
         url=_entry_link(item, base),
-        guid=(item.get("id") or "").strip(),
-        summary=item.get("summary", ""),
+        guid=_str(item, "id").strip(),
+        summary=_str(item, "summary"),
         content_html=_fullest_content(item),
-        author=plain_text(item.get("author", "")),
+        author=plain_text(_str(item, "author")),
         published_at=published,
-        tags=[t.get("term", "") for t in item.get("tags", []) if t.get("term")],
+        tags=[_str(t, "term") for t in _list(item, "tags") if _str(t, "term")],
     )

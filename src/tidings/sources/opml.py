@@ -22,10 +22,26 @@ from tidings.sources.errors import FeedError
 FOLDER_SEPARATOR = " / "
 
 
+# libxml2 stops at 256 levels (without XML_PARSE_HUGE) and, recovering, silently drops what
+# lies deeper; no reader exports folders that deep, so both limits are refused with a message.
+MAX_DEPTH = 256
+MAX_OUTLINES = 50_000
+
+
 def _parser(recover: bool) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover
     )
+
+
+def _invalid(reason: object) -> FeedError:
+    return FeedError(
+        f"the OPML file is not valid XML ({reason}); export it again from your old reader"
+    )
+
+
+def _too_deep(error_log: Any) -> bool:
+    return any("Excessive depth" in str(entry.message) for entry in error_log)
 
 
 def _root(data: bytes) -> Any:
@@ -37,17 +53,42 @@ def _root(data: bytes) -> Any:
             "the OPML file declares XML entities (<!ENTITY …>), which OPML never needs and"
             " which can be used to attack the parser; export it again from your old reader"
         )
+    if not data.replace(b"\x00", b"").strip():
+        raise FeedError("the OPML file is empty; export it again from your old reader")
+    strict = _parser(recover=False)
     try:
-        return etree.fromstring(data, _parser(recover=False))
+        return etree.fromstring(data, strict)
     except etree.XMLSyntaxError as strict_error:
-        # Hand-edited OPML often has a stray "&"; lxml's recovery keeps the rest readable.
-        root = etree.fromstring(data, _parser(recover=True)) if data.strip() else None
-        if root is None or not any(True for _ in root.iter("{*}outline", "outline")):
-            raise FeedError(
-                f"the OPML file is not valid XML ({strict_error}); export it again from your"
-                " old reader"
-            ) from strict_error
-        return root
+        if _too_deep(strict.error_log):
+            raise _nested_too_deep() from strict_error
+        return _recovered(data, strict_error)
+
+
+def _recovered(data: bytes, strict_error: Exception) -> Any:
+    """Hand-edited OPML often has a stray "&"; lxml's recovery keeps the rest readable."""
+    lenient = _parser(recover=True)
+    try:
+        root = etree.fromstring(data, lenient)
+    except etree.XMLSyntaxError:
+        root = None
+    if _too_deep(lenient.error_log):
+        raise _nested_too_deep() from strict_error
+    if root is None or not any(_attr(o, "xmlUrl") for o in root.iter("{*}outline", "outline")):
+        raise _invalid(strict_error) from strict_error  # nothing usable survived the recovery
+    return root
+
+
+def _nested_too_deep() -> FeedError:
+    return FeedError(
+        f"the OPML file nests outlines more than {MAX_DEPTH} levels deep, which no reader"
+        " exports; nothing was imported. Flatten the folders and try again"
+    )
+
+
+def _localname(element: Any) -> str:
+    """The tag without its namespace; '' for comments and processing instructions."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _attr(element: Any, name: str) -> str:
@@ -61,7 +102,7 @@ def _attr(element: Any, name: str) -> str:
 
 def _walk(element: Any, folders: list[str], out: list[Source], seen: set[str]) -> None:
     for child in element:
-        if not isinstance(child.tag, str) or etree.QName(child).localname != "outline":
+        if _localname(child) != "outline":
             continue
         name = _attr(child, "title") or _attr(child, "text")
         url = _attr(child, "xmlUrl")
@@ -84,14 +125,32 @@ def _source(outline: Any, url: str, name: str, folders: list[str]) -> Source:
 
 
 def parse_opml(data: bytes) -> list[Source]:
-    """The feeds listed in an OPML file, in document order, first occurrence of each URL."""
-    root = _root(data)
-    if not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "opml":
+    """The feeds listed in an OPML file, in document order, first occurrence of each URL.
+
+    Raises FeedError, with what was wrong, for anything that is not a usable OPML file.
+    """
+    try:
+        return _feeds(_root(data))
+    except FeedError:
+        raise
+    except Exception as exc:  # lxml on hostile bytes: still a bad file, never a traceback
+        raise _invalid(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _feeds(root: Any) -> list[Source]:
+    if _localname(root).lower() != "opml":
+        shown = _localname(root) or type(root).__name__
         raise FeedError(
-            f"the file is XML but not OPML (its root element is <{root.tag}>, not <opml>);"
+            f"the file is XML but not OPML (its root element is <{shown}>, not <opml>);"
             " export your subscriptions as OPML from your old reader"
         )
-    body = next((c for c in root if isinstance(c.tag, str) and c.tag.lower() == "body"), None)
+    outlines = sum(1 for _ in root.iter("{*}outline", "outline"))
+    if outlines > MAX_OUTLINES:
+        raise FeedError(
+            f"the OPML file has {outlines:,} outlines, more than the {MAX_OUTLINES:,} Tidings"
+            " imports at once; nothing was imported. Split the file and import the parts"
+        )
+    body = next((c for c in root if _localname(c).lower() == "body"), None)
     sources: list[Source] = []
     _walk(body if body is not None else root, [], sources, set())
     return sources
