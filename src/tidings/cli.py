@@ -19,10 +19,12 @@ from sqlalchemy.engine import Engine
 from tidings import pipeline
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
+from tidings.leases import holder_name
 from tidings.models import article_json, utcnow
 from tidings.sources import FeedError, parse_opml, write_opml
 from tidings.store import sources as source_store
 from tidings.store.db import make_engine, migrate, transaction
+from tidings.worker import Crew, WorkerStats, refresh_now
 
 app = typer.Typer(help="Tidings: a self-hosted, personalised news feed.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -154,26 +156,35 @@ def refresh(ctx: typer.Context, once: bool = typer.Option(
     """Check feeds for new entries: all once (--once), or due ones in a loop."""
     settings = _settings(ctx)
     with _engine(ctx) as engine, Fetcher(settings) as fetcher:
+        crew = Crew(engine, fetcher, settings, WorkerStats())
         while True:
+            started = utcnow()
             with transaction(engine) as conn:
-                due = source_store.due_sources(conn, None if once else utcnow())
-            _refresh_all(engine, fetcher, [s.id or 0 for s in due], settings)
+                due = source_store.due_sources(conn, None if once else started)
+            _refresh_all(crew, [s.id or 0 for s in due], started)
             if once:
                 return
             time.sleep(30)
 
 
-def _refresh_all(engine: Engine, fetcher: Fetcher, ids: list[int], settings: Settings) -> None:
+def _refresh_all(crew: Crew, ids: list[int], started: datetime) -> None:
+    """Each source under its job lease: a worker or a second `refresh` never runs it at the
+    same time, and one that another process checked since `started` is skipped."""
+    holder = holder_name("refresh")
     with Progress(console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("refreshing", total=len(ids))
         for source_id in ids:
             try:
-                report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+                report = refresh_now(crew, source_id, holder, started)
             except Exception as exc:  # a bug in one source's run must not end the others
                 bar.console.print(f"source {source_id}: failed: {exc!r}", markup=False)
                 continue
             finally:
                 bar.advance(task)
+            if report is None:
+                bar.console.print(f"source {source_id}: skipped, another process is checking"
+                                  " it or just did", markup=False, highlight=False)
+                continue
             status = f"error: {report.error}" if report.error else (
                 "not modified" if report.not_modified else f"{report.new} new, {report.seen} seen")
             bar.console.print(f"{report.url}: {status}", markup=False, highlight=False)

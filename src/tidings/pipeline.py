@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from functools import partial
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -20,13 +21,15 @@ from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
 from tidings.fetch import Fetcher, FetchError
 from tidings.fetch.schedule import next_check
+from tidings.leases import Heartbeat, holder_name
 from tidings.models import Article, Entry, FetchResult, ParsedFeed, Source, utcnow
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
+from tidings.store import jobs as job_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
-from tidings.store.db import transaction
+from tidings.store.db import run_in_transaction, transaction
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,13 @@ class StoryAssigner:
 
     candidates: list[cluster.Candidate]
     article_ids: list[int]
+
+    def snapshot(self) -> tuple[list[cluster.Candidate], list[int]]:
+        return list(self.candidates), list(self.article_ids)
+
+    def restore(self, saved: tuple[list[cluster.Candidate], list[int]]) -> None:
+        """Back to a snapshot: the transaction that added to it was rolled back."""
+        self.candidates, self.article_ids = list(saved[0]), list(saved[1])
 
     @classmethod
     def load(cls, conn: Connection, since: datetime) -> StoryAssigner:
@@ -152,11 +162,14 @@ def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
     with transaction(engine) as conn:
         assigner = StoryAssigner.load(conn, utcnow() - CANDIDATE_WINDOW)
     for (key, _), article in zip(fresh, enriched, strict=True):
-        try:
-            with transaction(engine) as conn:
-                store_article(conn, article, key, assigner)
+        saved = assigner.snapshot()
+        try:  # a deadlock or lock timeout is retried; the assigner forgets the failed attempt
+            run_in_transaction(engine, partial(store_article, article=article, key=key,
+                                               assigner=assigner),
+                               before_retry=partial(assigner.restore, saved))
             report.new += 1
         except Exception as exc:  # one bad item must not stop the run
+            assigner.restore(saved)
             log.warning("could not store %s from %s: %s", article.url, source.url, exc)
             report.failed.append(f"{article.url or article.title}: {exc}")
 
@@ -229,17 +242,29 @@ def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
     Raises FetchError/FeedError (both ValueError) with a clear message when nothing usable is
     there; nothing is stored then.
     """
+    holder = holder_name("add")
+    lease = timedelta(seconds=settings.job_lease_s)
     with Fetcher(settings) as fetcher:
         result, feed = _fetch_feed(fetcher, url.strip())
         with transaction(engine) as conn:
             source, is_new = source_store.add_source(conn, Source(
                 url=result.url, title=title or feed.title or result.url,
                 site_url=feed.site_url, folder=folder, full_text=full_text))
-        if not is_new:
+            # The source and its refresh lease appear in one commit: a running worker cannot
+            # start fetching the new feed while we load its entries ourselves.
+            job = job_store.claim_key(conn, job_store.refresh_key(source.id or 0),
+                                      {"source_id": source.id}, holder, utcnow(),
+                                      lease=lease) if is_new else None
+        if job is None:
             return source, None
         report = RefreshReport(source_id=source.id or 0, url=source.url)
-        ingest_entries(engine, source, feed.entries, report, fetcher)
-    _record_success(engine, source, result, settings, utcnow())
+        try:
+            with Heartbeat(engine, job, holder, settings.job_lease_s):
+                ingest_entries(engine, source, feed.entries, report, fetcher)
+                _record_success(engine, source, result, settings, utcnow())
+        finally:
+            with transaction(engine) as conn:
+                job_store.complete(conn, job, holder)
     return source, report
 
 

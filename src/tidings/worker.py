@@ -1,16 +1,15 @@
 """The scheduler loop: enqueue due feeds, claim jobs, run the pipeline, back off.
 
 Any number of worker processes on any number of machines may share one PostgreSQL database:
-jobs are leased (see `store.jobs`), so no source is fetched twice at once, and a worker that
-dies only delays its jobs until the lease runs out.
+jobs are leased (see `store.jobs`) and the lease renewed while the job runs (`leases`), so no
+source is fetched twice at once, and a worker that dies only delays its jobs until the lease
+runs out. A job that fails puts its error on the source, where `tidings sources` shows it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from tidings import pipeline
 from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.fetch.schedule import backoff_s
+from tidings.leases import Heartbeat, hold, holder_name
 from tidings.models import utcnow
 from tidings.store import jobs as job_store
 from tidings.store import sources as source_store
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return holder_name()
 
 
 @dataclass
@@ -68,17 +68,52 @@ def run_one(crew: Crew, name: str) -> bool:
         return False
     job = claimed[0]
     try:
-        _run(crew, job, at)
+        with Heartbeat(crew.engine, job, name, crew.settings.job_lease_s):
+            _run(crew, job, at)
         with transaction(crew.engine) as conn:
             job_store.complete(conn, job, name)
         crew.stats.count(True)
     except Exception as exc:  # a bug or a lost database must not kill the worker
         log.exception("job %s failed", job.key)
         retry_at = utcnow() + timedelta(seconds=backoff_s(job.attempts))
+        message = f"{type(exc).__name__}: {exc}"
         with transaction(crew.engine) as conn:
-            job_store.retry_later(conn, job, name, retry_at, f"{type(exc).__name__}: {exc}")
+            job_store.retry_later(conn, job, name, retry_at, message)
+        _record_job_failure(crew, job, retry_at, message)
         crew.stats.count(False)
     return True
+
+
+def _record_job_failure(crew: Crew, job: job_store.Job, retry_at: datetime,
+                        message: str) -> None:
+    """Show the failure where users look (never "ok" after a failed run)."""
+    source_id = int(job.payload.get("source_id", 0))
+    try:
+        with transaction(crew.engine) as conn:
+            source = source_store.get_source(conn, source_id)
+            source_store.record_error(conn, source, utcnow(), retry_at,
+                                      f"the refresh failed unexpectedly ({message}); Tidings"
+                                      " will retry it")
+    except Exception:  # unsubscribed meanwhile, or the database is away
+        log.warning("job %s: could not record the failure on its source", job.key,
+                    exc_info=True)
+
+
+def refresh_now(crew: Crew, source_id: int, holder: str,
+                since: datetime) -> pipeline.RefreshReport | None:
+    """Refresh one source outside the queue (`refresh --once`), under its job lease; None when
+    another process is refreshing it right now or has checked it since `since`."""
+    key = job_store.refresh_key(source_id)
+    with hold(crew.engine, key, {"source_id": source_id}, holder,
+              crew.settings.job_lease_s) as job:
+        if job is None:
+            return None
+        with transaction(crew.engine) as conn:
+            source = source_store.get_source(conn, source_id)
+        if source.last_checked_at is not None and source.last_checked_at >= since:
+            return None
+        return pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
+                                       settings=crew.settings)
 
 
 def _run(crew: Crew, job: job_store.Job, at: datetime) -> None:

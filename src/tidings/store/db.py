@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -80,3 +86,39 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """One unit of work: commits on success, rolls back on any error."""
     with engine.begin() as conn:
         yield conn
+
+
+# PostgreSQL SQLSTATEs after which the same transaction, run again, may well succeed:
+# deadlock_detected, serialization_failure, lock_not_available (lock_timeout).
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+RETRY_ATTEMPTS = 6
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A deadlock, serialisation failure or lock timeout: retry, don't report."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc.orig)
+
+
+def run_in_transaction(engine: Engine, work: Callable[[Connection], T], *,
+                       attempts: int = RETRY_ATTEMPTS,
+                       before_retry: Callable[[], None] | None = None) -> T:
+    """`work(conn)` in one transaction, run again (after a short random pause) when the
+    database aborts it for a deadlock, a serialisation failure or a lock timeout.
+    `before_retry` undoes whatever in-memory state `work` changed before it failed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+            log.info("transaction aborted (%s), retry %s of %s",
+                     getattr(exc.orig, "sqlstate", None) or "locked", attempt, attempts - 1)
+            if before_retry is not None:
+                before_retry()
+            time.sleep(random.uniform(0.0, 0.02 * 2**attempt))
+    raise AssertionError("unreachable")  # the loop returns or raises

@@ -39,8 +39,11 @@ def save_annotations(conn: Connection, article_id: int, found: Sequence[Entity],
     """Store an article's entity mentions and quotes (speakers linked when they are entities)."""
     ids_by_name: dict[str, int] = {}
     mentions: dict[int, tuple[int, float]] = {}  # two names may share one key: add them up
-    for entity in found:
-        entity_id = upsert_entity(conn, entity, key(entity.name, entity.kind))
+    # Upserts lock entity rows; taken in one global order (by key), two articles that share
+    # entities cannot each hold one the other waits for (a deadlock on PostgreSQL).
+    keyed = sorted(((key(e.name, e.kind), e) for e in found), key=lambda pair: pair[0])
+    for entity_key, entity in keyed:
+        entity_id = upsert_entity(conn, entity, entity_key)
         ids_by_name[entity.name] = entity_id
         count, salience = mentions.get(entity_id, (0, 0.0))
         mentions[entity_id] = (count + entity.count, max(salience, entity.salience))

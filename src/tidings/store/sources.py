@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Source, SourceKind
 from tidings.store import NotFound
+from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import now, sources
 
 
@@ -38,8 +39,17 @@ def add_source(conn: Connection, source: Source) -> tuple[Source, bool]:
         "site_url": source.site_url, "folder": source.folder, "full_text": source.full_text,
         "created_at": now(),
     }
-    new_id = conn.execute(sa.insert(sources).values(values).returning(sources.c.id)).scalar_one()
-    return get_source(conn, new_id), True
+    # Another process may add the same URL between our look and our insert: then it is theirs.
+    if not insert_ignoring_duplicates(conn, sources, [values], unique=["url"]):
+        return get_source_by_url(conn, source.url), False
+    return get_source_by_url(conn, source.url), True
+
+
+def get_source_by_url(conn: Connection, url: str) -> Source:
+    found = find_source(conn, url)
+    if found is None:
+        raise UnknownSource(f"no source with URL {url}")
+    return found
 
 
 def find_source(conn: Connection, url: str) -> Source | None:
