@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.engine import Connection, Engine
 
