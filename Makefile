@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench fuzz lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +24,19 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Bounded coverage-guided fuzzing (atheris), FUZZ_SECONDS per target, on a scratch copy of
+# each seed corpus; crashes go to fuzz/findings/ (copy keepers into fuzz/regressions/).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= feed opml html url
+fuzz: $(STAMP)
+	mkdir -p fuzz/findings
+	for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d) && cp fuzz/corpus/$$t/* fuzz/regressions/$$t/* $$work/ 2>/dev/null; \
+	  $(PY) fuzz/run.py $$t $$work -max_total_time=$(FUZZ_SECONDS) -timeout=30 -max_len=8192 \
+	    -rss_limit_mb=3072 -artifact_prefix=fuzz/findings/$$t- -print_final_stats=1 \
+	    || exit 1; rm -rf $$work; \
+	done
 
 lock:
 	uv pip compile requirements.in --generate-hashes --python-version 3.11 \

@@ -24,6 +24,14 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def mangled_host(netloc: str) -> bool:
+    """A host that URL parsers read differently: text before an IPv6 literal's "[" (which
+    urlsplit silently drops) or control characters and spaces."""
+    host = netloc.rpartition("@")[2]
+    stray = ("[" in host or "]" in host) and not host.startswith("[")
+    return stray or any(ord(c) <= 32 for c in host)
+
+
 def web_url(url: str) -> str:
     """`url` if it is an absolute http(s) URL, else "": links from feeds and pages are shown
     to readers, so `javascript:`, `data:` and the like never get that far."""
@@ -32,7 +40,9 @@ def web_url(url: str) -> str:
         parts = urlsplit(text)
     except ValueError:
         return ""
-    return text if parts.scheme.lower() in _DEFAULT_PORTS and parts.hostname else ""
+    if parts.scheme.lower() not in _DEFAULT_PORTS or mangled_host(parts.netloc):
+        return ""
+    return text if parts.hostname else ""
 
 
 def canonical_url(url: str) -> str:
@@ -48,9 +58,9 @@ def canonical_url(url: str) -> str:
     except ValueError:
         return text
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or mangled_host(parts.netloc):
         return text
-    host = parts.hostname.rstrip(".")  # urlsplit lower-cases the host
+    host = parts.hostname.rstrip(".") or parts.hostname  # urlsplit lower-cases the host
     if ":" in host or parts.netloc.rpartition("@")[2].startswith("["):  # an IP literal
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
@@ -67,4 +77,7 @@ def _clean_query(query: str) -> str:
     kept = [(k, v) for k, v in pairs if not is_tracking_param(k)]
     if len(kept) == len(pairs):
         return query  # untouched: re-encoding could change how the server reads it
-    return urlencode(kept)
+    try:
+        return urlencode(kept)
+    except UnicodeEncodeError:  # a lone surrogate: not text a server could be sent anyway
+        return query

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from tidings.extract.urls import mangled_host
 from tidings.fetch.errors import EgressRefused
 
 log = logging.getLogger(__name__)
@@ -216,5 +217,7 @@ def check_url(
         )
     if not parts.hostname:
         raise EgressRefused(f"refused {url!r}: the URL has no host name", url=url)
+    if mangled_host(parts.netloc):
+        raise EgressRefused(f"refused {url!r}: the host name is malformed", url=url)
     default_port = 443 if parts.scheme.lower() == "https" else 80
     checked_addresses(parts.hostname, port or default_port, allow_hosts, getaddrinfo, url)
