@@ -174,12 +174,3 @@ def looks_like_html(text: str, *, content_type: str = "", name: str = "") -> boo
     if _HTML_START.match(head):
         return True
     return len(_HTML_TAG.findall(head)) >= 5
-
-
-_BULK = re.compile(r"<(script|style|svg|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
-                   re.I | re.S)
-
-
-def slim_html(page: str) -> str:
-    """Drop scripts, styles, inline SVG and comments: never article text, often most bytes."""
-    return _BULK.sub(" ", page)

@@ -8,13 +8,11 @@ import unicodedata
 from tidings.extract import decode
 from tidings.extract.capture import clean_capture as _clean_capture_lines
 from tidings.extract.decode import ExtractError
+from tidings.extract.limits import trim_capture, trim_page
 from tidings.extract.page import extract_tree, parse_tree
 from tidings.extract.sanitize import sanitize_html, text_to_html
 from tidings.models import Article
 
-# Beyond this many characters of decoded HTML we first drop scripts and styles (what
-# bloats real pages); parsing tens of megabytes of inline JSON helps nobody.
-SLIM_HTML_CHARS = 3_000_000
 NO_TEXT = "no article text found"
 
 
@@ -36,20 +34,24 @@ def extract_document(
     text = decode.decode_bytes(data, content_type)
     if decode.looks_like_html(text, content_type=content_type, name=name.removesuffix(".gz")):
         return extract_html(text, url=url)
+    text, cut = trim_capture(text)
     article = clean_capture(text)
     article.url = url
+    article.warning = cut or article.warning
     return article
 
 
 def extract_html(html: str | bytes, *, url: str = "") -> Article:
-    """HTML page → Article (main text by trafilatura plus our metadata and clean-up)."""
+    """HTML page → Article (main text by trafilatura plus our metadata and clean-up).
+
+    A huge page is first trimmed to the parsing budget (`limits.trim_page`); the article's
+    warning says so."""
     page = decode.decode_bytes(html) if isinstance(html, bytes) else html
-    if len(page) > SLIM_HTML_CHARS:
-        page = decode.slim_html(page)
+    page, cut = trim_page(page)
     tree = parse_tree(page)
     if tree is None:
-        return finish(Article(url=url), warning="the page holds no HTML document")
-    return finish(extract_tree(tree, url=url))
+        return finish(Article(url=url), warning=cut or "the page holds no HTML document")
+    return finish(extract_tree(tree, url=url), warning=cut)
 
 
 def clean_capture(text: str) -> Article:
