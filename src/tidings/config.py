@@ -40,6 +40,9 @@ class Settings:
     fetch_timeout_s: float = _doc(15.0, "Connect/read timeout per request, in seconds.")
     max_body_bytes: int = _doc(10_000_000, "Largest response body accepted (after decoding).")
     max_redirects: int = _doc(5, "Most redirects followed per request.")
+    max_request_bytes: int = _doc(
+        1_000_000, "Largest request body the web server accepts, in bytes (larger: HTTP 413)."
+    )
     allow_hosts: tuple[str, ...] = _doc(
         (), "Hosts/networks the egress guard admits even if private (comma-separated)."
     )
@@ -63,6 +66,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "fetch_timeout_s": (0.1, 600),
     "max_body_bytes": (1024, 1_000_000_000),
     "max_redirects": (0, 20),
+    "max_request_bytes": (1024, 1_000_000_000),
     "refresh_interval_s": (60, 7 * 86400),
     "job_lease_s": (1, 86400),
     "worker_poll_s": (0.05, 3600),

@@ -101,10 +101,17 @@ def _parse_xml(data: bytes, url: str, content_type: str) -> ParsedFeed:
     if content_type and "html" not in content_type.lower():
         headers["content-type"] = content_type  # "text/html" would only mislead the sniffing
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
-    feed_like = _str(parsed.feed, "title") or _str(parsed.feed, "link")
-    if not (parsed.version or parsed.entries or feed_like):
+    feed = _from_feedparser(parsed, url)
+    # Broken markup can leave feedparser with "entries" that hold nothing at all.
+    if not (parsed.version or any(map(_has_content, feed.entries)) or feed.title
+            or feed.site_url):
         raise _not_a_feed(data, url, parsed)
-    return _from_feedparser(parsed, url)
+    return feed
+
+
+def _has_content(entry: Entry) -> bool:
+    return any((entry.title, entry.url, entry.guid, entry.summary, entry.content_html,
+                entry.author, entry.published_at, entry.tags))
 
 
 def _str(node: Any, key: str) -> str:

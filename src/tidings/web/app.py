@@ -17,6 +17,7 @@ from tidings.config import Settings
 from tidings.extract.urls import web_url
 from tidings.store import NotFound
 from tidings.store.db import make_engine, migrate
+from tidings.web import guards
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotFound, _not_found)
     app.middleware("http")(_same_origin_only)
+    guards.install(app, settings)  # body size limit; 422s that never echo the input
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
