@@ -2,13 +2,20 @@
 
 A lease that is never renewed runs out under a job that is merely slow (a big feed, a loaded
 machine), and another worker then runs the same job a second time. So whoever holds a lease
-keeps a heartbeat: a thread that renews it every third of its length until the work is done.
+keeps a heartbeat: a thread that renews it every quarter of its length until the work is
+done, so three beats in a row may be late (a busy machine, a long-held GIL) before it lapses.
 `hold` is the same lease for work outside the worker loop (`tidings refresh --once`,
 `tidings add`): it takes the source's refresh job, so it never overlaps a worker on it.
+
+A lease is a promise kept by time, and a machine can be slow enough to break it (on SQLite a
+renewal waits for the one write lock). So the refresh itself also runs under `source_lock`,
+which holds while its process lives whatever the clock says: a PostgreSQL session advisory
+lock, or on SQLite an exclusive lock on a file beside the database.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import socket
@@ -16,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -35,7 +43,7 @@ def holder_name(role: str = "") -> str:
 
 
 class Heartbeat:
-    """While the `with` block runs, renew `holder`'s lease on `job` every `lease_s / 3`."""
+    """While the `with` block runs, renew `holder`'s lease on `job` every `lease_s / 4`."""
 
     def __init__(self, engine: Engine, job: job_store.Job, holder: str, lease_s: float) -> None:
         self.engine, self.job, self.holder, self.lease_s = engine, job, holder, lease_s
@@ -54,7 +62,7 @@ class Heartbeat:
         self._thread.join()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.lease_s / 3):
+        while not self._stop.wait(self.lease_s / 4):
             until = utcnow() + timedelta(seconds=self.lease_s)
             try:
                 with transaction(self.engine) as conn:
@@ -85,3 +93,52 @@ def hold(engine: Engine, key: str, payload: dict[str, Any], holder: str,
     finally:
         with transaction(engine) as conn:
             job_store.complete(conn, job, holder)
+
+
+# Advisory lock keys live in one 64-bit space per database; ours start here.
+_SOURCE_LOCK_BASE = 0x7469_0000_0000_0000  # "ti"
+
+
+@contextmanager
+def source_lock(engine: Engine, source_id: int) -> Iterator[bool]:
+    """Hold the refresh lock of one source for the `with` block; yields False (and holds
+    nothing) when another process or thread is refreshing that source right now."""
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine, _SOURCE_LOCK_BASE + source_id) as held:
+            yield held
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield True  # one process only: the lease is enough
+        return
+    with _file_lock(Path(database).with_name(Path(database).name + ".locks"),
+                    f"source-{source_id}") as held:
+        yield held
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, key: int) -> Iterator[bool]:
+    with engine.connect() as conn:  # its own session: the lock lives as long as it does
+        held = job_store.try_advisory_lock(conn, key)
+        conn.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                job_store.release_advisory_lock(conn, key)
+                conn.commit()
+
+
+@contextmanager
+def _file_lock(directory: Path, name: str) -> Iterator[bool]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f"{name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -21,7 +21,7 @@ from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
 from tidings.fetch import Fetcher, FetchError
 from tidings.fetch.schedule import next_check
-from tidings.leases import Heartbeat, holder_name
+from tidings.leases import Heartbeat, holder_name, source_lock
 from tidings.models import Article, Entry, FetchResult, ParsedFeed, Source, utcnow
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
@@ -259,7 +259,8 @@ def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
             return source, None
         report = RefreshReport(source_id=source.id or 0, url=source.url)
         try:
-            with Heartbeat(engine, job, holder, settings.job_lease_s):
+            with (Heartbeat(engine, job, holder, settings.job_lease_s),
+                  source_lock(engine, source.id or 0)):
                 ingest_entries(engine, source, feed.entries, report, fetcher)
                 _record_success(engine, source, result, settings, utcnow())
         finally:

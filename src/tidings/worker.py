@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import enrich, pipeline
 from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.fetch.schedule import backoff_s
-from tidings.leases import Heartbeat, hold, holder_name
+from tidings.leases import Heartbeat, hold, holder_name, source_lock
 from tidings.models import utcnow
 from tidings.store import jobs as job_store
 from tidings.store import sources as source_store
@@ -108,25 +108,32 @@ def refresh_now(crew: Crew, source_id: int, holder: str,
               crew.settings.job_lease_s) as job:
         if job is None:
             return None
-        with transaction(crew.engine) as conn:
-            source = source_store.get_source(conn, source_id)
-        if source.last_checked_at is not None and source.last_checked_at >= since:
-            return None
-        return pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
-                                       settings=crew.settings)
+        with source_lock(crew.engine, source_id) as held:
+            if not held:
+                return None
+            with transaction(crew.engine) as conn:
+                source = source_store.get_source(conn, source_id)
+            if source.last_checked_at is not None and source.last_checked_at >= since:
+                return None
+            return pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
+                                           settings=crew.settings)
 
 
 def _run(crew: Crew, job: job_store.Job, at: datetime) -> None:
     source_id = int(job.payload["source_id"])
-    with transaction(crew.engine) as conn:
-        try:
-            source = source_store.get_source(conn, source_id)
-        except source_store.UnknownSource:
-            return  # unsubscribed since the job was queued: nothing to do
-    if source.next_check_at is not None and source.next_check_at > at:
-        return  # refreshed already this cycle (by a worker that died before completing)
-    report = pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
-                                     settings=crew.settings)
+    with source_lock(crew.engine, source_id) as held:
+        if not held:
+            log.info("source %s: another process is refreshing it; job dropped", source_id)
+            return
+        with transaction(crew.engine) as conn:
+            try:
+                source = source_store.get_source(conn, source_id)
+            except source_store.UnknownSource:
+                return  # unsubscribed since the job was queued: nothing to do
+        if source.next_check_at is not None and source.next_check_at > at:
+            return  # refreshed already this cycle (by a worker that lost the lease or died)
+        report = pipeline.refresh_source(crew.engine, crew.fetcher, source_id,
+                                         settings=crew.settings)
     log.info("%s: %s new, %s seen%s", report.url, report.new, report.seen,
              f", error: {report.error}" if report.error else "")
 
@@ -153,6 +160,9 @@ def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 2,
     """Run `concurrency` threads until `stop` is set (or, with `drain`, until no job is due)."""
     stop = stop or threading.Event()
     stats, base = WorkerStats(), worker_name()
+    # Load the language model before taking any job: loading holds the GIL for seconds,
+    # which would starve the heartbeats of leases already taken.
+    enrich.load_nlp()
     with Fetcher(settings) as fetcher:
         crew = Crew(engine, fetcher, settings, stats)
         threads = [threading.Thread(target=_loop, name=f"worker-{n}", daemon=True,

@@ -107,3 +107,13 @@ def retry_later(conn: Connection, job: Job, worker: str, at: datetime, error: st
 
 def pending(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one())
+
+
+def try_advisory_lock(conn: Connection, key: int) -> bool:
+    """PostgreSQL: take the session-level advisory lock `key` if nobody holds it. It lasts
+    until released or until the session ends, so a dead worker cannot keep it."""
+    return bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one())
+
+
+def release_advisory_lock(conn: Connection, key: int) -> None:
+    conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
