@@ -44,10 +44,10 @@ AFTER_VERB = re.compile(
     r"^\s*(?:(?:in an? (?:statement|notice|interview|briefing|post|letter)|on \w+day|"
     r"late \w+|earlier|again|,)\s*)*(?:that\b|:)?\s*"
 )
-# "said on Twitter that …", "said during a visit to Kyiv that …"
+# "said on Twitter that …", "said during a visit to Dunloe that …"
 SETTING_THEN_THAT = re.compile(
     r"^\s*(?:in|on|at|during|after|before|via|through)\b[^,.“”\"]{1,50}?\bthat\s+")
-# Who was told: a name ("told the Huffington Post, …") or a plain listener ("told reporters").
+# Who was told: a name ("told the Harbour Courier, …") or a plain listener ("told reporters").
 LISTENER_NAMED = re.compile(
     r"\s*(?:(?:the|a|an)\s+)?(?:[A-Z][\w’'.&-]*\s*)+(?:[,:]\s*|(?=[“\"a-z]))(?:that\s+)?")
 LISTENER_PLAIN = re.compile(

@@ -128,7 +128,7 @@ def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     mention = ctx.found.at(start + lead, start + lead + 1)
     if mention and mention.start >= start + lead - 1:
         return _from_mention(ctx, mention)
-    titled = _TITLE_RUN.match(right)  # "said Mayor Dolores Whitcombe", "said Chinese envoy Li"
+    titled = _TITLE_RUN.match(right)  # "said Mayor Ilse Varga", "said Chinese envoy Li"
     if titled:
         mention = ctx.found.at(start + titled.end(), start + titled.end() + 1)
         if mention and mention.kind == EntityKind.PERSON and mention.start >= start + titled.end():
