@@ -72,12 +72,24 @@ def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> l
 
 
 def _without_nlp(article: Article) -> Article:
-    """Language set; for other languages the page's own label is the only topic."""
+    """Language set; other languages say they are not enriched, and the page's own label is
+    their only topic."""
     language = detect_language(article.text, declared=article.language)
     if not language:
         return replace(article, language="")
-    topics = [article.topic_label] if article.topic_label and language != ENGLISH else []
-    return replace(article, language=language, topics=topics or article.topics)
+    if language == ENGLISH:
+        return replace(article, language=language)
+    topics = [article.topic_label] if article.topic_label else article.topics
+    return replace(article, language=language, topics=topics,
+                   warning=_joined(article.warning, not_enriched(language)))
+
+
+def not_enriched(language: str) -> str:
+    return f"language {language!r} is not enriched: no entities, quotes or key points"
+
+
+def _joined(*warnings: str | None) -> str:
+    return "; ".join(w for w in warnings if w)
 
 
 def compose(article: Article) -> tuple[str, int]:
