@@ -100,6 +100,9 @@ def linked_paragraphs(tree: lxml_html.HtmlElement) -> set[str]:
         text = _text(node)
         if _ADDRESS.search(text) or not 3 <= sig.words(text) <= 30:
             continue  # a link spelled out as an address is the text's own reference
-        if node.find(".//a") is not None and _link_share(node) >= 0.7:
+        links = list(node.iter("a"))
+        if any((a.get("href") or "").startswith("#") for a in links):
+            continue  # a heading linking to its own anchor is a section of this page
+        if links and _link_share(node) >= 0.7:
             found.add(" ".join(text.casefold().split()))
     return found
