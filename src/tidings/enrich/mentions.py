@@ -16,8 +16,10 @@ from tidings.enrich.names import TITLE_WORDS, clean_surface, strip_titles
 from tidings.enrich.rules import DEFAULT_RULES, EntityRules
 from tidings.models import EntityKind
 
-LABEL_KINDS = {
+LABEL_KINDS = {  # English (OntoNotes) and French (WikiNER: PER, ORG, LOC, MISC) labels
     "PERSON": EntityKind.PERSON,
+    "PER": EntityKind.PERSON,
+    "MISC": EntityKind.OTHER,
     "ORG": EntityKind.ORG,
     "GPE": EntityKind.PLACE,
     "LOC": EntityKind.PLACE,
