@@ -79,6 +79,14 @@ def test_time_zones_after_a_clock_time_and_handles_are_not_entities() -> None:
     assert [m.kind for m in mentions] == [OTHER, OTHER]
 
 
+def test_letters_after_a_name_are_an_honour_not_an_organisation() -> None:
+    text = "The defence, led by Ada Ruske, KC, said the MP and the NCA disagreed."
+    mentions = [_at(text, "Ada Ruske", PERSON), _at(text, "KC", ORG), _at(text, "MP", ORG),
+                _at(text, "NCA", ORG)]
+    fix_kinds(mentions, text)
+    assert [m.kind for m in mentions] == [PERSON, OTHER, ORG, ORG]
+
+
 def test_someone_of_x_and_xs_someone_make_x_an_organisation() -> None:
     text = "Ada Ruske of Tern Forward won. Quill Union's Oskar Lind lost."
     mentions = [_at(text, "Ada Ruske", PERSON), _at(text, "Tern Forward", PERSON),

@@ -44,6 +44,10 @@ PERSON_AFTER = re.compile(r"^(?:,? (?:said|says|told|added|asked|wrote|who|whose
 PERSON_BEFORE = re.compile(r"\b(?:said|says|told|according to|by)\s+$")
 DETERMINER = r"(?:the|a|an|this|that|its|their|his|her)"
 CLOCK_BEFORE = re.compile(r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?\s*)?$")  # "10:00 GMT"
+# Letters after a name are an honour or a degree, not an organisation ("Ada Ruske, QC,").
+POSTNOMINAL = frozenset({"QC", "KC", "SC", "MP", "MEP", "MSP", "OBE", "MBE", "CBE", "KBE",
+                         "PhD", "MD", "Jr", "Sr"})
+NAME_BEFORE = re.compile(r"[A-Z][\w’'-]+,? $")
 OF_BEFORE = re.compile(r" of (?:the )?$")
 POSSESSIVE_AFTER = re.compile(r"^ ?['’]s ")
 
@@ -82,10 +86,13 @@ def written_as_noun(word: str, text: str) -> bool:
 
 
 def not_a_name(surface: str, text: str, start: int) -> bool:
-    """A time zone after a clock time, a social-media handle, a named storm or operation."""
+    """A time zone after a clock time, letters after a name, a social-media handle, a named
+    storm or operation."""
     zone = (surface.isupper() and len(surface) <= 4
             and CLOCK_BEFORE.search(text[max(0, start - 12):start]))
-    return bool(zone) or surface.startswith("@") or bool(EVENT_FIRST.match(surface))
+    honour = surface in POSTNOMINAL and NAME_BEFORE.search(text[max(0, start - 30):start])
+    return (bool(zone) or bool(honour) or surface.startswith("@")
+            or bool(EVENT_FIRST.match(surface)))
 
 
 def affiliated(mention_start: int, mention_end: int, people: list[tuple[int, int]],
