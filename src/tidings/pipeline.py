@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -20,10 +20,19 @@ from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
 from tidings.fetch import Fetcher, FetchError
 from tidings.fetch.schedule import next_check
-from tidings.models import Article, Entry, FetchResult, ParsedFeed, Source, utcnow
+from tidings.models import (
+    Article,
+    Entry,
+    FetchResult,
+    ParsedFeed,
+    Source,
+    Subscription,
+    utcnow,
+)
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
+from tidings.store import library, reading
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import transaction
@@ -220,27 +229,37 @@ def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "
         return store_article(conn, article, key, assigner)
 
 
-def subscribe(engine: Engine, url: str, *, settings: Settings, title: str = "",
-              folder: str = "", full_text: bool = False) -> tuple[Source, RefreshReport | None]:
-    """Subscribe to a feed URL or a site URL (its feed is discovered) and load its entries.
-    With `full_text`, each new entry's linked page is fetched and extracted (for feeds that
-    carry only a teaser).
+def subscribe(engine: Engine, url: str, *, settings: Settings, user_id: int, title: str = "",
+              folder: str = "", full_text: bool = False
+              ) -> tuple[Subscription, RefreshReport | None]:
+    """Subscribe a reader to a feed URL or a site URL (its feed is discovered). A source
+    someone already subscribes to is not fetched again: the reader just joins it. A new one
+    is fetched and its entries loaded; with `full_text`, each new entry's linked page is
+    fetched and extracted (for feeds that carry only a teaser).
 
     Raises FetchError/FeedError (both ValueError) with a clear message when nothing usable is
     there; nothing is stored then.
     """
+    with transaction(engine) as conn:
+        known = source_store.find_source(conn, url.strip())
+        if known is not None:
+            return library.subscribe(conn, user_id, known.id or 0, title=title, folder=folder,
+                                     full_text=full_text)[0], None
     with Fetcher(settings) as fetcher:
         result, feed = _fetch_feed(fetcher, url.strip())
         with transaction(engine) as conn:
             source, is_new = source_store.add_source(conn, Source(
-                url=result.url, title=title or feed.title or result.url,
-                site_url=feed.site_url, folder=folder, full_text=full_text))
+                url=result.url, title=feed.title or result.url, site_url=feed.site_url,
+                full_text=full_text))
+            sub, _ = library.subscribe(conn, user_id, source.id or 0, title=title,
+                                       folder=folder, full_text=full_text)
         if not is_new:
-            return source, None
+            return sub, None
         report = RefreshReport(source_id=source.id or 0, url=source.url)
-        ingest_entries(engine, source, feed.entries, report, fetcher)
+        ingest_entries(engine, replace(source, full_text=full_text), feed.entries, report,
+                       fetcher)
     _record_success(engine, source, result, settings, utcnow())
-    return source, report
+    return sub, report
 
 
 def _fetch_feed(fetcher: Fetcher, url: str) -> tuple[FetchResult, ParsedFeed]:
@@ -256,3 +275,12 @@ def _fetch_feed(fetcher: Fetcher, url: str) -> tuple[FetchResult, ParsedFeed]:
     result = fetcher.fetch(links[0])
     return result, parse_feed(result.content, url=result.final_url,
                               content_type=result.content_type)
+
+
+def prune(engine: Engine, settings: Settings) -> int:
+    """Retention: read, unstarred articles older than the setting go (starred ones never),
+    and so do the stories left empty."""
+    with transaction(engine) as conn:
+        gone = reading.prune_read_articles(conn, utcnow() - timedelta(days=settings.retention_days))
+        story_store.delete_empty_stories(conn)
+    return gone

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import SourceKind
 from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import jobs, now, sources
+from tidings.store.sources import has_subscribers
 
 REFRESH = "refresh"
 
@@ -34,7 +35,8 @@ def enqueue_due_refreshes(conn: Connection, at: datetime) -> int:
     """One refresh job per feed that is due and has none yet; returns how many were added."""
     due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
     rows = conn.execute(sa.select(sources.c.id, sources.c.next_check_at)
-                        .where(sources.c.kind == str(SourceKind.FEED), due)).all()
+                        .where(sources.c.kind == str(SourceKind.FEED), due,
+                               has_subscribers())).all()
     stamp = now()
     return insert_ignoring_duplicates(conn, jobs, [
         {"kind": REFRESH, "key": f"{REFRESH}:{r.id}", "payload": {"source_id": r.id},

@@ -41,7 +41,7 @@ sources = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="feed"),
     sa.Column("title", sa.Text, nullable=False, server_default=""),
     sa.Column("site_url", sa.Text, nullable=False, server_default=""),
-    sa.Column("folder", sa.Text, nullable=False, server_default=""),
+    # True while any subscriber asks for full text: the source is fetched once for all.
     sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("etag", sa.Text),
     sa.Column("last_modified", sa.Text),
@@ -92,6 +92,7 @@ articles = sa.Table(
     sa.Index("ix_articles_canonical_url", "canonical_url"),
     sa.Index("ix_articles_story", "story_id"),
     sa.Index("ix_articles_published", "published_at"),
+    sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
 )
 
 entities = sa.Table(
@@ -130,8 +131,72 @@ users = sa.Table(
     "users", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.Text, nullable=False, unique=True),
-    sa.Column("feed_token", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text),  # Argon2id; NULL: cannot sign in until one is set
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", TS, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),  # sha256 of the cookie value
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_seen_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Index("ix_sessions_user", "user_id"),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("label", sa.Text, nullable=False, server_default=""),
+    sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS),
+    sa.Index("ix_tokens_user", "user_id"),
+)
+
+signin_failures = sa.Table(
+    "signin_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),  # "user:<name>" or "addr:<client address>"
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_signin_failures_key_at", "key", "at"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("folder", sa.Text, nullable=False, server_default=""),
+    sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
+    # "Mark all as read": every article that arrived up to here is read (unless kept unread).
+    sa.Column("read_until", TS),
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("user_id", "source_id", name="uq_subscriptions_user_source"),
+    sa.Index("ix_subscriptions_source", "source_id"),
+)
+
+read_state = sa.Table(
+    "read_state", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("read", sa.Boolean),  # NULL: as the subscription's read_until says
+    sa.Column("starred", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("read_at", TS),
+    sa.Column("starred_at", TS),
+    sa.Index("ix_read_state_article", "article_id"),
 )
 
 follows = sa.Table(
