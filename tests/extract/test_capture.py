@@ -202,7 +202,9 @@ def test_hard_wrapped_plain_text_keeps_every_paragraph_whole() -> None:
 @pytest.mark.parametrize("paragraph", [
     # Body prose that only lacks its full stop, or trails into a list: not another story.
     "The board, which meets monthly, said the ferry would run until at least April, with "
-    "a review of fares, timetables and crewing before then",
+    "a review of fares, timetables and crewing before then; members of the public may put "
+    "questions in writing to the clerk, who will pass them to the operator and publish the "
+    "answers with the minutes (the next meeting is on the first Tuesday of the month)",
     "Passengers will need to book ahead on the late sailings and show a ticket at the gate;",
 ])
 def test_body_lines_without_a_full_stop_stay_in_the_body(paragraph: str) -> None:
