@@ -64,7 +64,7 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     article.captions = layout.find_captions(tree)
     article.related = layout.find_related(tree)
     article.key_points = layout.find_key_points(tree)
-    linked = layout.linked_paragraphs(tree)
+    linked = layout.linked_paragraphs(tree, url)
     if document is not None and document.body is not None:
         body = clean_body(document.body, article, linked)
         article.text = body_text(body)
@@ -152,13 +152,14 @@ def clean_body(
 
 def _teasers(blocks: list[etree._Element], linked: set[str] | frozenset[str]
              ) -> list[etree._Element]:
-    """Paragraphs and headings that are one link, in a run of two or more, or opening or
-    closing the body. A lone linked heading or product name inside the prose is the
-    article's own."""
+    """Paragraphs that are one link to another page of the site; headings only in a run of
+    such blocks or at the body's edges (a lone linked heading in the prose is a section of
+    the article that links to its topic page)."""
     flags = [b.tag in {"p", "head"} and _norm(_plain(b)) in linked for b in blocks]
     last = len(blocks) - 1
     return [b for i, b in enumerate(blocks) if flags[i] and (
-        i in (0, last) or (i > 0 and flags[i - 1]) or (i < last and flags[i + 1]))]
+        b.tag == "p" or i in (0, last) or (i > 0 and flags[i - 1])
+        or (i < last and flags[i + 1]))]
 
 
 def _drop_known_items(block: etree._Element, known: set[str]) -> None:

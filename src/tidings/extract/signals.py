@@ -152,9 +152,9 @@ def is_title_shaped(line: str) -> bool:
     return 2 <= n <= 30 and not is_sentence(line.rstrip("?!")) and not line.endswith(",")
 
 
-# Credit words that also point at a chart or a source inside prose ("(Graphic: sales by
-# region)", "Source: company filings"): a caption only beside an image.
-_WEAK_CREDIT = re.compile(r"^[\s.|/(\[]*(?:Graphic|Illustration|Source|Video|Copyright)\b")
+# Credit words that also point at a chart inside prose ("(Graphic: sales by region)"): a
+# caption only beside an image.
+_WEAK_CREDIT = re.compile(r"^[\s.|/(\[]*(?:Graphic|Illustration)\b")
 
 
 def is_caption(line: str, *, beside_image: bool = False) -> bool:
