@@ -153,10 +153,11 @@ class StoryAssigner:
         return touched + self._split(conn, placement.story_id, since)
 
     def _split(self, conn: Connection, story_id: int, since: datetime) -> list[int]:
-        rows = [r for r in story_index.story_members(conn, [story_id], since,
-                                                     per_story=REPAIR_SPAN)
-                if self._parse(r.article_id, r.fingerprint) is not None]
-        groups = cluster.split_story([self.parsed[r.article_id] for r in rows],  # type: ignore[misc]
+        members = story_index.story_members(conn, [story_id], since, per_story=REPAIR_SPAN)
+        readable = [(r, fp) for r in members
+                    if (fp := self._parse(r.article_id, r.fingerprint)) is not None]
+        rows = [r for r, _ in readable]
+        groups = cluster.split_story([fp for _, fp in readable],
                                      published=[r.published_at for r in rows])
         new_stories: dict[int, int] = {}
         for row, group in zip(rows, groups, strict=True):
@@ -267,6 +268,7 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
                   embedding: Sequence[float] = ()) -> int:
     """Place the article in a story and write it with its annotations. `embedding` is its
     lead's (`StoryAssigner.embed`), when there is an encoder."""
+    story_index.lock_assignment(conn)  # concurrent workers place one article at a time
     placement = assigner.place(conn, article, embedding)
     article = replace(article, story_id=placement.story_id)
     article_id = article_store.insert_article(conn, article, entry_key=key,

