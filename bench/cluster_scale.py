@@ -1,6 +1,6 @@
 """Story assignment through the store at scale, and with concurrent workers.
 
-Scale: a SQLite database is filled with N stories of two articles each (fingerprints and
+Scale: a SQLite database is filled with N stories of one article each (fingerprints and
 index keys written the way the pipeline writes them; words drawn from a Zipf-distributed
 vocabulary of invented words, so common words are common and rare ones rare), then new
 articles are placed through `pipeline.store_article` (no enrichment: only assignment and
@@ -72,25 +72,24 @@ class Corpus:
 
 
 def fill(engine: sa.Engine, corpus: Corpus, n_stories: int) -> list[list[str]]:
-    """N stories of two articles each, written in bulk as the pipeline would write them."""
+    """N stories of one article each, written in bulk as the pipeline would write them."""
     now = utcnow()
     topics = [corpus.story_words() for _ in range(n_stories)]
     with transaction(engine) as conn:
         conn.execute(sa.insert(stories), [
             {"id": i + 1, "title": f"story {i}", "first_seen": now, "last_seen": now,
-             "article_count": 2, "source_count": 1} for i in range(n_stories)])
+             "article_count": 1, "source_count": 1} for i in range(n_stories)])
         rows, keys = [], []
         for i, topic in enumerate(topics):
-            for j in range(2):
-                aid = 2 * i + j + 1
-                title, text = corpus.article(topic)
-                fp = cluster.fingerprint(title, text)
-                at = now - timedelta(minutes=(n_stories - i) % 5000)
-                rows.append({"id": aid, "source_id": 1, "entry_key": f"k{aid}", "title": title,
-                             "text": text, "fetched_at": at, "published_at": at,
-                             "topics": [], "key_points": [], "captions": [], "related": [],
-                             "fingerprint": fp.to_json(), "story_id": i + 1})
-                keys += [{"key": k, "article_id": aid, "at": at} for k in cluster.index_keys(fp)]
+            aid = i + 1
+            title, text = corpus.article(topic)
+            fp = cluster.fingerprint(title, text)
+            at = now - timedelta(minutes=(n_stories - i) % 5000)  # all within the window
+            rows.append({"id": aid, "source_id": 1, "entry_key": f"k{aid}", "title": title,
+                         "text": text, "fetched_at": at, "published_at": at,
+                         "topics": [], "key_points": [], "captions": [], "related": [],
+                         "fingerprint": fp.to_json(), "story_id": aid})
+            keys += [{"key": k, "article_id": aid, "at": at} for k in cluster.index_keys(fp)]
         for start in range(0, len(rows), 2000):
             conn.execute(sa.insert(articles), rows[start:start + 2000])
         for start in range(0, len(keys), 20000):

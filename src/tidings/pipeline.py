@@ -63,6 +63,7 @@ class Placement:
     story_id: int
     fingerprint: cluster.Fingerprint
     also_close: tuple[int, ...] = ()
+    is_new: bool = False  # the article started this story
 
 
 @dataclass
@@ -102,9 +103,11 @@ class StoryAssigner:
         fp = cluster.fingerprint(article.title, article.text, entities=names,
                                  embedding=embedding)
         when = _when(article)
+        # Undated articles are filed at their fetch time, so the look-up spans the whole
+        # candidate window; close_stories then applies the story window to dates it knows.
         story_ids = story_index.candidate_stories(conn, cluster.index_keys(fp),
-                                                  when - cluster.STORY_WINDOW,
-                                                  when + cluster.STORY_WINDOW)
+                                                  when - CANDIDATE_WINDOW,
+                                                  when + CANDIDATE_WINDOW)
         close = cluster.close_stories(fp, self._candidates(conn, story_ids, when),
                                       published_at=article.published_at,
                                       threshold=cluster.REPAIR_JOIN_THRESHOLD)
@@ -112,7 +115,8 @@ class StoryAssigner:
             # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
             also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)
             return Placement(close[0][0], fp, also)
-        return Placement(story_store.create_story(conn, article.title or "(untitled)", when), fp)
+        story_id = story_store.create_story(conn, article.title or "(untitled)", when)
+        return Placement(story_id, fp, is_new=True)
 
     def _candidates(self, conn: Connection, story_ids: Sequence[int],
                     when: datetime) -> list[cluster.Candidate]:
@@ -150,6 +154,8 @@ class StoryAssigner:
                               published=[c.published_at for c in mine + theirs]):
                 story_index.move_story(conn, other, placement.story_id, since)
                 touched.append(other)
+        if placement.is_new:
+            return touched  # one article: nothing to split
         return touched + self._split(conn, placement.story_id, since)
 
     def _split(self, conn: Connection, story_id: int, since: datetime) -> list[int]:

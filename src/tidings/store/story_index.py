@@ -44,17 +44,24 @@ def file_article(conn: Connection, article_id: int, keys: Sequence[int], at: dat
 
 
 def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, until: datetime,
-                      *, limit: int = 40) -> list[int]:
-    """Stories of the articles filed in [since, until] that share the most keys."""
+                      *, limit: int = 30, per_key: int = 200) -> list[int]:
+    """Stories of the articles filed in [since, until] that share the most keys.
+
+    Each key contributes at most its `per_key` most recent postings: a word every story
+    uses would otherwise make the look-up read the whole window, while the rarer keys of
+    the same article find its story anyway. So the cost is bounded by keys × `per_key`.
+    """
     if not keys:
         return []
-    shared = sa.func.count().label("shared")
-    matches = (sa.select(story_keys.c.article_id, shared)
-               .where(story_keys.c.key.in_(sorted(set(keys))),
-                      story_keys.c.at.between(since, until))
-               .group_by(story_keys.c.article_id).subquery())
-    stmt = (sa.select(articles.c.story_id, sa.func.max(matches.c.shared).label("best"))
-            .join(matches, matches.c.article_id == articles.c.id)
+    postings = [sa.select(story_keys.c.article_id)
+                .where(story_keys.c.key == key, story_keys.c.at.between(since, until))
+                .order_by(story_keys.c.at.desc()).limit(per_key).subquery()
+                for key in sorted(set(keys))]
+    hits = sa.union_all(*[sa.select(p.c.article_id) for p in postings]).subquery()
+    shared = (sa.select(hits.c.article_id, sa.func.count().label("shared"))
+              .group_by(hits.c.article_id).subquery())
+    stmt = (sa.select(articles.c.story_id, sa.func.max(shared.c.shared).label("best"))
+            .join(shared, shared.c.article_id == articles.c.id)
             .where(articles.c.story_id.is_not(None))
             .group_by(articles.c.story_id)
             .order_by(sa.desc("best"), articles.c.story_id.desc())
