@@ -95,6 +95,18 @@ articles = sa.Table(
     sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
 )
 
+story_keys = sa.Table(
+    # The story index: each article filed under its index keys (tidings.cluster.index), so
+    # that a new article finds its candidate stories without scanning every story.
+    "story_keys", metadata,
+    sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_story_keys_key_at", "key", "at"),
+    sa.Index("ix_story_keys_article", "article_id"),
+)
+
 entities = sa.Table(
     "entities", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
