@@ -127,13 +127,17 @@ def _edit(conn: Any, user_id: int, source_id: int, action: str, p: Params) -> No
     if action != "edit":
         raise BadRequest(f"ac must be subscribe, unsubscribe or edit, not {action[:20]!r}")
     changes: dict[str, Any] = {}
-    if title is not None and title.strip():
+    if title is not None:
+        if not title.strip():
+            raise BadRequest("t: a title cannot be blank")
         changes["title"] = title.strip()
     if add:
         changes["folder"] = ids.label_of(add)
     elif remove:
         ids.label_of(remove)
         changes["folder"] = ""
+    if not changes:
+        raise BadRequest("edit: give t (a new title), a (a folder to move to) or r")
     library.update_subscription(conn, user_id, source_id, **changes)
 
 
