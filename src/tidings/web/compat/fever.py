@@ -21,7 +21,7 @@ from tidings.web.compat.auth import fever_reader
 from tidings.web.compat.greader_streams import item_html
 from tidings.web.compat.ids import BadRequest
 from tidings.web.compat.marks import mark
-from tidings.web.compat.params import Params, read_params
+from tidings.web.compat.params import Params, SyncParams
 from tidings.web.deps import state
 
 router = APIRouter(include_in_schema=False)
@@ -37,8 +37,7 @@ def group_id(folder: str) -> int:
 
 @router.api_route("/fever/", methods=["GET", "POST"])
 @router.api_route("/api/fever.php", methods=["GET", "POST"])
-async def fever(request: Request) -> JSONResponse:
-    p = await read_params(request)
+def fever(p: SyncParams, request: Request) -> JSONResponse:
     if "api" not in {k for k, _ in p.pairs}:
         raise BadRequest("Fever requests carry ?api")
     with transaction(state(request).engine) as conn:

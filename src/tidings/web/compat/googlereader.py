@@ -18,7 +18,7 @@ from tidings.web.compat import ids
 from tidings.web.compat.auth import SyncConn, SyncReader, SyncReaderAlone, client_login
 from tidings.web.compat.ids import FOR_YOU, HEADLINES, LABEL, STATE, BadRequest
 from tidings.web.compat.marks import mark
-from tidings.web.compat.params import Params, read_params
+from tidings.web.compat.params import Params, SyncParams
 from tidings.web.deps import state, uid
 
 router = APIRouter(include_in_schema=False)
@@ -30,8 +30,7 @@ def ok() -> Response:
 
 
 @router.api_route("/accounts/ClientLogin", methods=["GET", "POST"])
-async def client_login_route(request: Request) -> Response:
-    p = await read_params(request)
+def client_login_route(p: SyncParams, request: Request) -> Response:
     name, password = p.one("Email", "", 200) or "", p.one("Passwd", "", 1000) or ""
     with transaction(state(request).engine) as conn:
         secret = client_login(conn, request, name, password)
@@ -99,8 +98,7 @@ def _folder_count(stream_id: str, counts: list[tuple[int, Any]]) -> dict[str, An
 
 
 @router.post(f"{API}/subscription/edit")
-async def subscription_edit(request: Request, user: SyncReaderAlone) -> Response:
-    p = await read_params(request)
+def subscription_edit(p: SyncParams, request: Request, user: SyncReaderAlone) -> Response:
     action = p.need("ac", 20)
     streams = [ids.stream(s, allow_url=action == "subscribe") for s in p.many("s", 100)]
     if not streams:
@@ -153,8 +151,7 @@ def _subscribe(request: Request, user_id: int, s: ids.Stream, title: str, folder
 
 
 @router.post(f"{API}/subscription/quickadd")
-async def quickadd(request: Request, user: SyncReaderAlone) -> dict[str, Any]:
-    p = await read_params(request)
+def quickadd(p: SyncParams, request: Request, user: SyncReaderAlone) -> dict[str, Any]:
     url = p.need("quickadd").strip()
     url = url.removeprefix("feed/")
     sub = _subscribe(request, uid(user), ids.Stream("subscribe", url=url), "", "")
@@ -163,8 +160,7 @@ async def quickadd(request: Request, user: SyncReaderAlone) -> dict[str, Any]:
 
 
 @router.post(f"{API}/rename-tag")
-async def rename_tag(request: Request, user: SyncReader, conn: SyncConn) -> Response:
-    p = await read_params(request)
+def rename_tag(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
     old = ids.label_of(p.need("s"))
     new = ids.label_of(p.need("dest"))
     library.rename_folder(conn, uid(user), old, new)
@@ -172,9 +168,8 @@ async def rename_tag(request: Request, user: SyncReader, conn: SyncConn) -> Resp
 
 
 @router.post(f"{API}/disable-tag")
-async def disable_tag(request: Request, user: SyncReader, conn: SyncConn) -> Response:
+def disable_tag(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
     """A folder removed in the app: its subscriptions stay, outside any folder."""
-    p = await read_params(request)
     library.rename_folder(conn, uid(user), ids.label_of(p.need("s")), "")
     return ok()
 
@@ -183,8 +178,7 @@ READ, STARRED, KEPT_UNREAD = f"{STATE}read", f"{STATE}starred", f"{STATE}kept-un
 
 
 @router.post(f"{API}/edit-tag")
-async def edit_tag(request: Request, user: SyncReader, conn: SyncConn) -> Response:
-    p = await read_params(request)
+def edit_tag(p: SyncParams, request: Request, user: SyncReader, conn: SyncConn) -> Response:
     items = [ids.item_id(i) for i in p.many("i")]
     if not items:
         raise BadRequest("missing parameter i (one or more item ids)")
@@ -198,10 +192,9 @@ async def edit_tag(request: Request, user: SyncReader, conn: SyncConn) -> Respon
 
 
 @router.post(f"{API}/mark-all-as-read")
-async def mark_all_as_read(request: Request, user: SyncReader, conn: SyncConn) -> Response:
+def mark_all_as_read(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
     """Everything in the stream that had arrived by `ts` (default: now) is read; later
     arrivals stay unread."""
-    p = await read_params(request)
     s = ids.stream(p.need("s"))
     raw_ts = p.one("ts", max_chars=30)
     seen_at = ids.timestamp(raw_ts, "ts") if raw_ts else utcnow()

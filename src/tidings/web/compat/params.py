@@ -5,8 +5,9 @@ handed 10,000 values or a megabyte where it expects one short one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.datastructures import FormData, QueryParams
 
 from tidings.web.compat.ids import BadRequest
@@ -70,3 +71,8 @@ async def read_params(request: Request) -> Params:
         if len(value) > MAX_VALUE_CHARS or "\x00" in value:
             raise BadRequest(f"{key[:40]}: value too long or not text")
     return Params(pairs)
+
+
+# A dependency, so that routes stay plain functions (run in the thread pool, never blocking
+# the event loop on the database) while the body is read asynchronously.
+SyncParams = Annotated[Params, Depends(read_params)]
