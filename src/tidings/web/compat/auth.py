@@ -14,7 +14,7 @@ from tidings.store import accounts, sync
 from tidings.store.db import transaction
 from tidings.store.schema import now
 from tidings.web.compat.ids import BadRequest
-from tidings.web.deps import db, state
+from tidings.web.deps import Conn, state
 from tidings.web.signin import WINDOW, client_address
 
 BAD_TOKEN = {"X-Reader-Google-Bad-Token": "true"}
@@ -63,12 +63,7 @@ def _reader(request: Request, conn: Connection) -> User:
     return user
 
 
-# Committed before the answer is sent (FastAPI's default scope commits after it): an app's
-# next request must see what its last one wrote.
-SyncConn = Annotated[Connection, Depends(db, scope="function")]
-
-
-def reader(request: Request, conn: SyncConn) -> User:
+def reader(request: Request, conn: Conn) -> User:
     return _reader(request, conn)
 
 

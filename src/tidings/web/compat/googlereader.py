@@ -15,11 +15,11 @@ from tidings.models import utcnow
 from tidings.store import library, sync
 from tidings.store.db import transaction
 from tidings.web.compat import ids
-from tidings.web.compat.auth import SyncConn, SyncReader, SyncReaderAlone, client_login
+from tidings.web.compat.auth import SyncReader, SyncReaderAlone, client_login
 from tidings.web.compat.ids import FOR_YOU, HEADLINES, LABEL, STATE, BadRequest
 from tidings.web.compat.marks import mark
 from tidings.web.compat.params import Params, SyncParams
-from tidings.web.deps import state, uid
+from tidings.web.deps import Conn, state, uid
 
 router = APIRouter(include_in_schema=False)
 API = "/reader/api/0"
@@ -54,7 +54,7 @@ def user_info(user: SyncReader) -> dict[str, Any]:
 
 
 @router.get(f"{API}/tag/list")
-def tag_list(user: SyncReader, conn: SyncConn) -> dict[str, Any]:
+def tag_list(user: SyncReader, conn: Conn) -> dict[str, Any]:
     folders = sorted({s.folder for s in library.list_subscriptions(conn, uid(user)) if s.folder})
     tags: list[dict[str, Any]] = [{"id": f"{STATE}starred"}]
     tags += [{"id": f"{LABEL}{f}", "label": f, "type": "folder"} for f in folders]
@@ -63,7 +63,7 @@ def tag_list(user: SyncReader, conn: SyncConn) -> dict[str, Any]:
 
 
 @router.get(f"{API}/subscription/list")
-def subscription_list(user: SyncReader, conn: SyncConn) -> dict[str, Any]:
+def subscription_list(user: SyncReader, conn: Conn) -> dict[str, Any]:
     return {"subscriptions": [
         {"id": f"feed/{s.source.id}", "title": s.name, "url": s.source.url,
          "htmlUrl": s.source.site_url or s.source.url, "iconUrl": "",
@@ -72,7 +72,7 @@ def subscription_list(user: SyncReader, conn: SyncConn) -> dict[str, Any]:
 
 
 @router.get(f"{API}/unread-count")
-def unread_count(user: SyncReader, conn: SyncConn) -> dict[str, Any]:
+def unread_count(user: SyncReader, conn: Conn) -> dict[str, Any]:
     summary = sync.unread_summary(conn, uid(user))
     folders: dict[str, list[tuple[int, Any]]] = {}
     rows = []
@@ -160,7 +160,7 @@ def quickadd(p: SyncParams, request: Request, user: SyncReaderAlone) -> dict[str
 
 
 @router.post(f"{API}/rename-tag")
-def rename_tag(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
+def rename_tag(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
     old = ids.label_of(p.need("s"))
     new = ids.label_of(p.need("dest"))
     library.rename_folder(conn, uid(user), old, new)
@@ -168,7 +168,7 @@ def rename_tag(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
 
 
 @router.post(f"{API}/disable-tag")
-def disable_tag(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
+def disable_tag(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
     """A folder removed in the app: its subscriptions stay, outside any folder."""
     library.rename_folder(conn, uid(user), ids.label_of(p.need("s")), "")
     return ok()
@@ -178,7 +178,7 @@ READ, STARRED, KEPT_UNREAD = f"{STATE}read", f"{STATE}starred", f"{STATE}kept-un
 
 
 @router.post(f"{API}/edit-tag")
-def edit_tag(p: SyncParams, request: Request, user: SyncReader, conn: SyncConn) -> Response:
+def edit_tag(p: SyncParams, request: Request, user: SyncReader, conn: Conn) -> Response:
     items = [ids.item_id(i) for i in p.many("i")]
     if not items:
         raise BadRequest("missing parameter i (one or more item ids)")
@@ -192,7 +192,7 @@ def edit_tag(p: SyncParams, request: Request, user: SyncReader, conn: SyncConn) 
 
 
 @router.post(f"{API}/mark-all-as-read")
-def mark_all_as_read(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
+def mark_all_as_read(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
     """Everything in the stream that had arrived by `ts` (default: now) is read; later
     arrivals stay unread."""
     s = ids.stream(p.need("s"))

@@ -17,11 +17,11 @@ from tidings.models import utcnow
 from tidings.rank.feed import CANDIDATES, feed_for_user, story_views
 from tidings.store import library, reading, sync
 from tidings.web.compat import ids
-from tidings.web.compat.auth import SyncConn, SyncReader
+from tidings.web.compat.auth import SyncReader
 from tidings.web.compat.ids import LABEL, STATE, STORY_CATEGORY, BadRequest, Stream
 from tidings.web.compat.marks import opened
 from tidings.web.compat.params import Params, SyncParams
-from tidings.web.deps import state, uid
+from tidings.web.deps import Conn, state, uid
 
 router = APIRouter(include_in_schema=False)
 API = "/reader/api/0"
@@ -95,7 +95,7 @@ def _continuation(s: Stream, q: sync.StreamQuery, page: list[int]) -> str | None
 
 
 @router.api_route(f"{API}/stream/items/ids", methods=["GET", "POST"])
-def stream_item_ids(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response:
+def stream_item_ids(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
     s = ids.stream(p.need("s"))
     q = _query(p, s, sync.MAX_IDS)
     page = _ids(conn, uid(user), s, q)
@@ -107,7 +107,7 @@ def stream_item_ids(p: SyncParams, user: SyncReader, conn: SyncConn) -> Response
 
 @router.api_route(f"{API}/stream/items/contents", methods=["GET", "POST"])
 def stream_items_contents(p: SyncParams, request: Request, user: SyncReader,
-                          conn: SyncConn) -> Response:
+                          conn: Conn) -> Response:
     wanted = list(dict.fromkeys(ids.item_id(i) for i in p.many("i")))
     if not wanted:
         raise BadRequest("missing parameter i (one or more item ids)")
@@ -121,7 +121,7 @@ def stream_items_contents(p: SyncParams, request: Request, user: SyncReader,
 
 @router.get(API + "/stream/contents/{stream_id:path}")
 def stream_contents(p: SyncParams, stream_id: str, request: Request, user: SyncReader,
-                   conn: SyncConn) -> Response:
+                   conn: Conn) -> Response:
     s = ids.stream(stream_id or p.need("s"))
     q = _query(p, s, MAX_CONTENTS)
     page = _ids(conn, uid(user), s, q)
@@ -189,7 +189,7 @@ GR_SCHEME = "http://www.google.com/reader/"
 
 
 @router.get("/reader/atom/{stream_id:path}")
-def atom_stream(p: SyncParams, stream_id: str, user: SyncReader, conn: SyncConn) -> Response:
+def atom_stream(p: SyncParams, stream_id: str, user: SyncReader, conn: Conn) -> Response:
     s = ids.stream(stream_id)
     q = _query(p, s, MAX_CONTENTS)
     page = _ids(conn, uid(user), s, q)
