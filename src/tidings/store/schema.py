@@ -169,7 +169,24 @@ tokens = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256
     sa.Column("created_at", TS, nullable=False),
     sa.Column("last_used_at", TS),
+    # App passwords only: sha256 of the Fever api_key md5("user:password"), which clients send.
+    sa.Column("fever_hash", sa.String(64)),
+    sa.UniqueConstraint("fever_hash", name="uq_tokens_fever_hash"),
     sa.Index("ix_tokens_user", "user_id"),
+)
+
+# A Google Reader ClientLogin: the Auth secret (sha256) an app got for one of its app passwords;
+# revoking the app password ends it.
+sync_logins = sa.Table(
+    "sync_logins", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.Integer, sa.ForeignKey("tokens.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS, nullable=False),
+    sa.Index("ix_sync_logins_token", "token_id"),
 )
 
 signin_failures = sa.Table(
