@@ -143,5 +143,7 @@ def query_phrases(field_name: str, value: str) -> list[tuple[str, ...]]:
 
 
 def contains(stream: Sequence[str], phrase: Sequence[str]) -> bool:
-    n = len(phrase)
-    return any(list(stream[i:i + n]) == list(phrase) for i in range(len(stream) - n + 1))
+    """Whether `phrase` occurs in `stream` as consecutive terms."""
+    n, first = len(phrase), phrase[0] if phrase else None
+    return any(term == first and tuple(stream[i:i + n]) == tuple(phrase)
+               for i, term in enumerate(stream))
