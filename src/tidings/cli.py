@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import cli_search, pipeline
 from tidings.cli_accounts import resolve_user, tokens_app, users_app
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
@@ -302,3 +302,7 @@ def cluster(path: Path) -> None:
     except (OSError, ValueError) as exc:
         err.print(f"[red]cannot cluster {path}:[/red] {exc}")
         raise typer.Exit(1) from exc
+
+
+app.command("search")(cli_search.search)
+app.command("import-page")(cli_search.import_page)

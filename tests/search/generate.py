@@ -16,16 +16,17 @@ from tidings.store import library, search_index
 from tidings.store.articles import insert_article
 from tidings.store.sources import add_source
 
-WORDS = {
+_TEXT = {
     "en": ("sanction sanctions sanctioned talks talking minister ministers ports harbour "
            "running runs ran election elections vote voted café cafe naïve energy prices "
-           "grain grains ship ships the of and").split(),
+           "grain grains ship ships the of and"),
     "fr": ("sanction sanctions ministre ministres élection élections prix énergie port ports "
-           "navire navires café été les des et").split(),
+           "navire navires café été les des et"),
     "de": ("Sanktion Sanktionen Minister Wahlen Wahl Preise Energie Hafen Häfen Schiff "
-           "Schiffe Straße strasse der die und").split(),
-    "": "xq zork zorks blorp 2026 g7 covid19 ølbryggeri".split(),
+           "Schiffe Straße strasse der die und"),
+    "": "xq zork zorks blorp 2026 g7 covid19 ølbryggeri",
 }
+WORDS = {lang: text.split() for lang, text in _TEXT.items()}
 PEOPLE = ["Sergey Lavrov", "Wang Yi", "Wang Wenbin", "John Kirby", "Amara Quist",
           "Jess Ní Bhriain", "Bláithín Sorensen"]
 TOPICS = ["Ukraine war", "Politics", "Economy", "Sport", "Conflict, war and peace"]
@@ -115,7 +116,7 @@ class Queries:
             part = name if r.random() < 0.5 else r.choice(name.split())
             return f'{r.choice(["entity", "speaker"])}:"{part}"'
         if kind == 7:
-            return f'topic:"{r.choice(TOPICS + ["war", "Politics"])}"'
+            return f'topic:"{r.choice([*TOPICS, "war", "Politics"])}"'
         if kind == 8:
             field_name = r.choice(["source", "folder"])
             pool = self.sources if field_name == "source" else self.folders

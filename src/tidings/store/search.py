@@ -9,20 +9,21 @@ reader only ever finds articles of their own subscriptions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tidings.models import Article, ReadState
+from tidings.models import Article, Quote, ReadState
 from tidings.search import And, Flag, Node, Not, Or, Scope, Span, Term, positive_terms
+from tidings.search.snippet import Piece, snippet
 from tidings.search.terms import query_phrases
 from tidings.store import search_index
 from tidings.store.articles import to_article
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
-from tidings.store.schema import TS, articles, sources, subscriptions
+from tidings.store.schema import TS, articles, quotes, sources, subscriptions
 
 Order = Literal["newest", "relevant"]
 Group = Literal["articles", "stories"]
@@ -38,6 +39,7 @@ class Hit:
     article: Article
     state: ReadState
     matched: int = 1  # articles of its story that matched (1 when not grouped)
+    snippet: list[Piece] = field(default_factory=list)
 
 
 @dataclass
@@ -136,7 +138,19 @@ def search(conn: Connection, user_id: int, tree: Node, *, order: Order = "newest
     found = conn.execute(final.limit(limit + 1)).all()
     more = len(found) > limit
     found = found[:limit]
-    return Page(_hits(conn, user_id, found), _next(found, order, offset) if more else None)
+    hits = _hits(conn, user_id, found)
+    said = _quotes(conn, [h.article.id or 0 for h in hits])
+    for hit in hits:
+        hit.snippet = snippet(hit.article, said.get(hit.article.id or 0, []), tree)
+    return Page(hits, _next(found, order, offset) if more else None)
+
+
+def _quotes(conn: Connection, ids: Sequence[int]) -> dict[int, list[Quote]]:
+    out: dict[int, list[Quote]] = {}
+    stmt = sa.select(quotes).where(quotes.c.article_id.in_(list(ids))).order_by(quotes.c.id)
+    for r in conn.execute(stmt):
+        out.setdefault(r.article_id, []).append(Quote(r.text, r.speaker, r.direct))
+    return out
 
 
 def _order_by(t: Any, order: Order) -> list[Any]:
