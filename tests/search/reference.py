@@ -26,6 +26,7 @@ class Doc:
     title: list[str]
     body: list[list[str]]
     said: list[list[str]]
+    quotes: list[tuple[set[str], list[str]]]  # (speaker's name terms, stemmed words)
     author: list[str]
     names: dict[str, set[str]]  # entity/speaker/topic → every name term
     source_id: int
@@ -58,7 +59,9 @@ def load(conn: Connection, user_id: int) -> list[Doc]:
         docs.append(Doc(
             a.id or 0, tag, t.stemmed(a.title, tag),
             [t.stemmed(x, tag) for x in [a.text, *a.key_points, *a.captions]],
-            [t.stemmed(q.text, tag) for q in said], t.folded(a.byline),
+            [t.stemmed(q.text, tag) for q in said],
+            [(set(t.name_terms(q.speaker)), t.stemmed(q.text, tag)) for q in said],
+            t.folded(a.byline),
             {"entity": _name_set([e.name for e in ents[a.id or 0]]),
              "speaker": _name_set([q.speaker for q in said]),
              "topic": _name_set([x for x in topics if x])},
@@ -74,6 +77,9 @@ def _term(doc: Doc, node: Term) -> bool:
     if f == "author":
         return t.contains(doc.author, t.folded(v))
     phrase = t.stemmed(v, doc.tag)
+    if node.speaker:
+        by = "".join(t.folded(node.speaker))
+        return any(by in names and t.contains(words, phrase) for names, words in doc.quotes)
     fields = {"text": [[doc.title], doc.body], "title": [[doc.title]], "said": [doc.said]}[f]
     return any(_has(segs, phrase) for segs in fields)
 

@@ -7,7 +7,9 @@ stemmed once per language, so an English article matches the English stem and a 
 the French stem, and nothing matches across languages by accident. Name fields (entity,
 speaker, topic) are not stemmed: each name gives one term per word and one for the whole name
 (`e_wang`, `e_wenbin`, `e_wangwenbin`), so `entity:Lavrov` and `entity:"Sergey Lavrov"` both
-find the canonical "Sergey Lavrov". Authors are unstemmed words. Segments (two quotes, two
+find the canonical "Sergey Lavrov". Authors are unstemmed words. Each quote's words are also
+indexed with each name term of its speaker (`qen_wenbin_sanction`), so that `speaker:Wenbin
+said:sanctions` asks what he said, not whether he spoke and someone mentioned sanctions. Segments (two quotes, two
 captions, two names) are kept apart by SEP so that a phrase never spans them.
 """
 
@@ -30,7 +32,7 @@ LANGUAGES = (*STEMMERS, UNSTEMMED)
 SEP = "_"  # a term of its own that no word can produce
 MAX_WORD = 64  # characters kept of one word
 MAX_TERMS = 12000  # terms indexed per article (PostgreSQL positions stop at 16383)
-STEMMED_FIELDS = {"title": "t", "body": "b", "said": "s"}
+STEMMED_FIELDS = {"title": "t", "body": "b", "said": "s", "quoted": "q"}
 NAME_FIELDS = {"entity": "e", "speaker": "p", "topic": "c"}
 WORD_FIELDS = {"author": "a"}
 _WORD = re.compile(r"[^\W_]+")
@@ -105,6 +107,8 @@ def document(*, language: str, title: str, byline: str, body: Iterable[str],
         "entity": [[t] for name in entities for t in name_terms(name)],
         "speaker": [[t] for speaker, _ in said for t in name_terms(speaker)],
         "topic": [[t] for topic in topics for t in name_terms(topic)],
+        "quoted": [[f"{n}_{w}" for w in stemmed(text, tag)]
+                   for speaker, text in said for n in name_terms(speaker)],
     }
     return Document(tag, {k: [s for s in v if s] for k, v in segs.items()})
 
@@ -126,7 +130,7 @@ def index_terms(doc: Document) -> list[str]:
     return stream[:MAX_TERMS]
 
 
-def query_phrases(field_name: str, value: str) -> list[tuple[str, ...]]:
+def query_phrases(field_name: str, value: str, speaker: str = "") -> list[tuple[str, ...]]:
     """The index-term sequences any of which matches the term `field:value` (`text` is title
     or body); a sequence matches when its terms stand together in that order. Empty when the
     value has nothing to search for."""
@@ -137,7 +141,14 @@ def query_phrases(field_name: str, value: str) -> list[tuple[str, ...]]:
         found = tuple(_prefix(field_name, "") + t for t in folded(value))
         return [found] if found else []
     fields = ("title", "body") if field_name == "text" else (field_name,)
-    phrases = [tuple(_prefix(f, tag) + t for t in stemmed(value, tag))
+    by = "".join(folded(speaker))
+    if by and field_name == "said":
+        fields, value_prefix = ("quoted",), f"{by}_"
+    elif speaker:
+        return []
+    else:
+        value_prefix = ""
+    phrases = [tuple(_prefix(f, tag) + value_prefix + t for t in stemmed(value, tag))
                for tag in LANGUAGES for f in fields]
     return phrases if all(phrases) else []
 

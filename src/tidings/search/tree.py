@@ -10,10 +10,12 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Term:
-    """Words in a field (`text` = title or body); several words must stand together."""
+    """Words in a field (`text` = title or body); several words must stand together. A
+    `said` term with a `speaker` matches only quotes of that speaker."""
 
     field: str
     value: str
+    speaker: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,21 @@ Node = Term | Scope | Flag | Span | And | Or | Not
 
 
 def all_of(nodes: Sequence[Node]) -> Node:
-    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+    return nodes[0] if len(nodes) == 1 else And(tuple(_same_quote(nodes)))
+
+
+def _same_quote(nodes: Sequence[Node]) -> list[Node]:
+    """`speaker:X said:Y` side by side ask what X said: Y must be in a quote of X's."""
+    speakers = [n.value for n in nodes if isinstance(n, Term) and n.field == "speaker"]
+    if not speakers:
+        return list(nodes)
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Term) and node.field == "said" and not node.speaker:
+            out.extend(Term("said", node.value, s) for s in speakers)
+        else:
+            out.append(node)
+    return out
 
 
 def any_of(nodes: Sequence[Node]) -> Node:

@@ -96,7 +96,7 @@ def condition(conn: Connection, node: Node, lib: Library) -> sa.ColumnElement[bo
 
 def _terms_condition(conn: Connection, nodes: Sequence[Term]) -> sa.ColumnElement[bool]:
     """All of `nodes` hold: one index lookup for the lot."""
-    expressions = [query_phrases(t.field, t.value) for t in nodes]
+    expressions = [query_phrases(t.field, t.value, t.speaker) for t in nodes]
     return articles.c.id.in_(search_index.matching_ids(conn, expressions))
 
 
@@ -109,7 +109,8 @@ def _base(conn: Connection, user_id: int, tree: Node) -> sa.Select[Any]:
 
 def _scored(conn: Connection, stmt: sa.Select[Any], tree: Node, order: Order
             ) -> tuple[sa.Select[Any], Order]:
-    phrases = [p for t in positive_terms(tree) for p in query_phrases(t.field, t.value)]
+    phrases = [p for t in positive_terms(tree)
+               for p in query_phrases(t.field, t.value, t.speaker)]
     if order == "newest" or not phrases:
         return stmt.add_columns(sa.literal(0.0).label("score")), "newest"
     scored = search_index.scores(conn, phrases)
