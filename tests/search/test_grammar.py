@@ -27,7 +27,7 @@ from tidings.search.tree import render
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
-def p(q: str):  # noqa: ANN201
+def p(q: str):
     return parse(q, now=NOW)
 
 

@@ -25,7 +25,7 @@ The new rules take effect in May, officials said.
 
 
 @pytest.fixture
-def searcher(cli, tmp_path: Path):  # noqa: ANN001, ANN201
+def searcher(cli, tmp_path: Path):
     if not SEED.is_file():
         pytest.skip(f"needs the seed page at {SEED} (real article text stays in ../shared)")
     assert cli("user", "add", "ann", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
@@ -46,7 +46,7 @@ def searcher(cli, tmp_path: Path):  # noqa: ANN001, ANN201
 SEED_TITLE = "Russia’s top diplomat briefs Beijing"
 
 
-def test_the_seed_page_answers_who_said_what(searcher) -> None:  # noqa: ANN001
+def test_the_seed_page_answers_who_said_what(searcher) -> None:
     found = searcher('speaker:"Wang Wenbin"')
     assert [r["title"][:len(SEED_TITLE)] for r in found] == [SEED_TITLE]
     assert found[0]["snippet"].startswith("Wang Wenbin: “")
@@ -63,7 +63,7 @@ def test_the_seed_page_answers_who_said_what(searcher) -> None:  # noqa: ANN001
     assert searcher("speaker:Wenbin said:sanctions") == []  # he did not say that word
 
 
-def test_saved_pages_are_the_readers_own(searcher, cli) -> None:  # noqa: ANN001
+def test_saved_pages_are_the_readers_own(searcher, cli) -> None:
     assert cli("user", "add", "bob", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
     code, out = cli("search", "entity:Lavrov", "--user", "bob")
     assert code == 0 and out.strip() == ""

@@ -9,8 +9,9 @@ speaker, topic) are not stemmed: each name gives one term per word and one for t
 (`e_wang`, `e_wenbin`, `e_wangwenbin`), so `entity:Lavrov` and `entity:"Sergey Lavrov"` both
 find the canonical "Sergey Lavrov". Authors are unstemmed words. Each quote's words are also
 indexed with each name term of its speaker (`qen_wenbin_sanction`), so that `speaker:Wenbin
-said:sanctions` asks what he said, not whether he spoke and someone mentioned sanctions. Segments (two quotes, two
-captions, two names) are kept apart by SEP so that a phrase never spans them.
+said:sanctions` asks what he said, not whether he spoke and someone mentioned sanctions.
+Segments (two quotes, two captions, two names) are kept apart by SEP so that a phrase never
+spans them.
 """
 
 from __future__ import annotations
