@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from tidings.search import parse
 from tidings.store import NotFound
 from tidings.store import search as search_store
+from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import now, saved_searches
 
 MAX_NAME = 100
@@ -43,11 +44,11 @@ def save_search(conn: Connection, user_id: int, name: str, query: str, feed_hash
                 ) -> SavedSearch:
     """Store a named query (parse it first: a saved search always runs); NameTaken if the
     reader already has one of that name."""
-    if find_saved_search(conn, user_id, name) is not None:
+    row = {"user_id": user_id, "name": name, "query": query, "feed_hash": feed_hash,
+           "created_at": now()}
+    if not insert_ignoring_duplicates(conn, saved_searches, [row], unique=["user_id", "name"]):
         raise NameTaken(f"you already have a saved search named {name!r}: pick another name "
                         "or delete that one first")
-    conn.execute(sa.insert(saved_searches).values(
-        user_id=user_id, name=name, query=query, feed_hash=feed_hash, created_at=now()))
     return get_saved_search(conn, user_id, name)
 
 
