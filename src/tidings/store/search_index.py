@@ -138,3 +138,10 @@ def scores(conn: Connection, phrases: Sequence[Sequence[str]]) -> sa.Subquery:
                          (-sa.func.bm25(sa.literal_column(FTS_TABLE))).label("score")
                          ).where(match)
     return stmt.subquery("scores")
+
+
+def indexed_ids(conn: Connection) -> set[int]:
+    """Ids of the articles that have an index row."""
+    if is_postgres(conn):
+        return set(conn.execute(sa.select(pg_index.c.article_id)).scalars())
+    return set(conn.execute(sa.select(sqlite_index.c.rowid)).scalars())
