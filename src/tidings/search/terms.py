@@ -131,10 +131,12 @@ def index_terms(doc: Document) -> list[str]:
     return stream[:MAX_TERMS]
 
 
-def query_phrases(field_name: str, value: str, speaker: str = "") -> list[tuple[str, ...]]:
+def query_phrases(field_name: str, value: str, speaker: str = "",
+                  tags: Sequence[str] = LANGUAGES) -> list[tuple[str, ...]]:
     """The index-term sequences any of which matches the term `field:value` (`text` is title
-    or body); a sequence matches when its terms stand together in that order. Empty when the
-    value has nothing to search for."""
+    or body); a sequence matches when its terms stand together in that order. Only the
+    language `tags` given are tried (those the index holds). Empty when the value has nothing
+    to search for."""
     if field_name in NAME_FIELDS:
         joined = "".join(folded(value))
         return [(_prefix(field_name, "") + joined,)] if joined else []
@@ -150,7 +152,7 @@ def query_phrases(field_name: str, value: str, speaker: str = "") -> list[tuple[
     else:
         value_prefix = ""
     phrases = [tuple(_prefix(f, tag) + value_prefix + t for t in stemmed(value, tag))
-               for tag in LANGUAGES for f in fields]
+               for tag in tags for f in fields]
     return phrases if all(phrases) else []
 
 

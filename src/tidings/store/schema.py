@@ -93,6 +93,7 @@ articles = sa.Table(
     sa.Index("ix_articles_story", "story_id"),
     sa.Index("ix_articles_published", "published_at"),
     sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
+    sa.Index("ix_articles_language", "language"),  # search: which stemmers to try
 )
 
 entities = sa.Table(

@@ -54,6 +54,7 @@ class Library:
 
     names: dict[int, str]
     folders: dict[int, str]
+    tags: tuple[str, ...]  # languages the index holds
 
     def sources_for(self, node: Scope) -> list[int]:
         want = node.value.casefold()
@@ -69,13 +70,14 @@ def reader_library(conn: Connection, user_id: int) -> Library:
                                   subscriptions.c.folder)
                         .join(sources, sources.c.id == subscriptions.c.source_id)
                         .where(subscriptions.c.user_id == user_id)).all()
-    return Library({r.source_id: r.name for r in rows}, {r.source_id: r.folder for r in rows})
+    return Library({r.source_id: r.name for r in rows}, {r.source_id: r.folder for r in rows},
+                   search_index.language_tags(conn))
 
 
 def condition(conn: Connection, node: Node, lib: Library) -> sa.ColumnElement[bool]:
     """The SQL condition for `node` (over `visible(user_id)`)."""
     if isinstance(node, Term):
-        return _terms_condition(conn, [node])
+        return _terms_condition(conn, [node], lib)
     if isinstance(node, Scope):
         return articles.c.source_id.in_(lib.sources_for(node))
     if isinstance(node, Flag):
@@ -89,28 +91,28 @@ def condition(conn: Connection, node: Node, lib: Library) -> sa.ColumnElement[bo
     if isinstance(node, And):
         words = [c for c in node.children if isinstance(c, Term)]
         rest = [condition(conn, c, lib) for c in node.children if not isinstance(c, Term)]
-        return sa.and_(*([_terms_condition(conn, words)] if words else []), *rest)
+        return sa.and_(*([_terms_condition(conn, words, lib)] if words else []), *rest)
     assert isinstance(node, Or)
     return sa.or_(*(condition(conn, c, lib) for c in node.children))
 
 
-def _terms_condition(conn: Connection, nodes: Sequence[Term]) -> sa.ColumnElement[bool]:
+def _terms_condition(conn: Connection, nodes: Sequence[Term], lib: Library
+                     ) -> sa.ColumnElement[bool]:
     """All of `nodes` hold: one index lookup for the lot."""
-    expressions = [query_phrases(t.field, t.value, t.speaker) for t in nodes]
+    expressions = [query_phrases(t.field, t.value, t.speaker, lib.tags) for t in nodes]
     return articles.c.id.in_(search_index.matching_ids(conn, expressions))
 
 
-def _base(conn: Connection, user_id: int, tree: Node) -> sa.Select[Any]:
-    lib = reader_library(conn, user_id)
+def _base(conn: Connection, user_id: int, tree: Node, lib: Library) -> sa.Select[Any]:
     return (sa.select(articles.c.id.label("id"), articles.c.story_id.label("story_id"),
                       WHEN.label("at"))
             .select_from(visible(user_id)).where(condition(conn, tree, lib)))
 
 
-def _scored(conn: Connection, stmt: sa.Select[Any], tree: Node, order: Order
+def _scored(conn: Connection, stmt: sa.Select[Any], tree: Node, order: Order, lib: Library
             ) -> tuple[sa.Select[Any], Order]:
     phrases = [p for t in positive_terms(tree)
-               for p in query_phrases(t.field, t.value, t.speaker)]
+               for p in query_phrases(t.field, t.value, t.speaker, lib.tags)]
     if order == "newest" or not phrases:
         return stmt.add_columns(sa.literal(0.0).label("score")), "newest"
     scored = search_index.scores(conn, phrases)
@@ -123,7 +125,8 @@ def search(conn: Connection, user_id: int, tree: Node, *, order: Order = "newest
            group: Group = "articles", cursor: str | None = None, limit: int = 20) -> Page:
     """One page of the reader's articles matching `tree`; with group="stories", one hit per
     story (its best matching article) and how many of its articles matched."""
-    stmt, order = _scored(conn, _base(conn, user_id, tree), tree, order)
+    lib = reader_library(conn, user_id)
+    stmt, order = _scored(conn, _base(conn, user_id, tree, lib), tree, order, lib)
     matches = stmt.subquery("matches")
     if group == "stories":
         key = sa.func.coalesce(matches.c.story_id, -matches.c.id)
@@ -204,5 +207,5 @@ def _hits(conn: Connection, user_id: int, found: Sequence[Any]) -> list[Hit]:
 
 def matching_ids(conn: Connection, user_id: int, tree: Node) -> set[int]:
     """Every matching article id (for checking the engine against a reference)."""
-    return set(conn.execute(_base(conn, user_id, tree).with_only_columns(articles.c.id)
-                            ).scalars())
+    stmt = _base(conn, user_id, tree, reader_library(conn, user_id))
+    return set(conn.execute(stmt.with_only_columns(articles.c.id)).scalars())

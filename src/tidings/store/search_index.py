@@ -100,6 +100,21 @@ def index_everything(conn: Connection, batch: int = 500) -> int:
 
 # --- matching -------------------------------------------------------------------------------
 
+# The distinct languages in a few index probes (a loose index scan), not a scan of articles.
+_LANGUAGES = sa.text("""WITH RECURSIVE langs(v) AS (
+  SELECT MIN(language) FROM articles
+  UNION ALL
+  SELECT (SELECT MIN(language) FROM articles WHERE language > langs.v) FROM langs
+  WHERE langs.v IS NOT NULL)
+SELECT v FROM langs WHERE v IS NOT NULL""")
+
+
+def language_tags(conn: Connection) -> tuple[str, ...]:
+    """The stemming languages the stored articles use: a query word is stemmed only in
+    these (always at least one, so that a query on an empty library still runs)."""
+    found = {terms.language_tag(v) for v in conn.execute(_LANGUAGES).scalars()}
+    return tuple(t for t in terms.LANGUAGES if t in found) or (terms.UNSTEMMED,)
+
 
 def fts5_expression(phrases: Sequence[Sequence[str]]) -> str:
     """FTS5 query text made only of our own quoted terms (letters, digits, `_`): nothing a

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("feed_hash"),
         sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_name"),
     )
+    op.create_index("ix_articles_language", "articles", ["language"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE TABLE article_search (article_id INTEGER PRIMARY KEY "
                    "REFERENCES articles(id) ON DELETE CASCADE, terms TSVECTOR NOT NULL)")
@@ -60,3 +61,4 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS article_search_delete")
     op.execute("DROP TABLE article_search")
     op.drop_table("saved_searches")
+    op.drop_index("ix_articles_language", table_name="articles")
