@@ -67,12 +67,13 @@ def _agree(conn: Connection, user_id: int, queries: generate.Queries) -> tuple[i
     docs = reference.load(conn, user_id)
     names = library.source_names(conn, user_id)
     folders = {s.source.id or 0: s.folder for s in library.list_subscriptions(conn, user_id)}
+    lib = search_store.reader_library(conn, user_id)
     some = empty = 0
     for _ in range(QUERIES):
         text = queries.query()
         tree = parse(text, now=generate.NOW)
         want = reference.reference_ids(docs, tree, names, folders)
-        got = search_store.matching_ids(conn, user_id, tree)
+        got = search_store.matching_ids(conn, user_id, tree, lib)
         assert got == want, f"{text!r}: engine-only {got - want}, reference-only {want - got}"
         some += 0 < len(want) < len(docs)
         empty += not want

@@ -205,7 +205,8 @@ def _hits(conn: Connection, user_id: int, found: Sequence[Any]) -> list[Hit]:
             for r in found if r.id in by_id]
 
 
-def matching_ids(conn: Connection, user_id: int, tree: Node) -> set[int]:
+def matching_ids(conn: Connection, user_id: int, tree: Node, lib: Library | None = None
+                 ) -> set[int]:
     """Every matching article id (for checking the engine against a reference)."""
-    stmt = _base(conn, user_id, tree, reader_library(conn, user_id))
+    stmt = _base(conn, user_id, tree, lib or reader_library(conn, user_id))
     return set(conn.execute(stmt.with_only_columns(articles.c.id)).scalars())
