@@ -62,6 +62,8 @@ def _pieces(text: str, spans: list[tuple[int, int]], marks: list[bool], lo: int,
 def passage(text: str, phrases: Sequence[Sequence[str]], tag: str, *,
             stemmed: bool = True) -> list[Piece] | None:
     """The window of `text` around its first match; None when nothing in it matches."""
+    if not phrases:
+        return None
     text = unicodedata.normalize("NFC", text)
     spans, marks = _marked(text, phrases, tag, stemmed)
     if True not in marks:

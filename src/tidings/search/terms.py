@@ -57,6 +57,7 @@ def _stemmer(tag: str) -> snowballstemmer.Stemmer:
     return cache[tag]
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower case without accents; only letters and digits remain."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())

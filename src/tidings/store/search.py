@@ -23,7 +23,7 @@ from tidings.search.terms import query_phrases
 from tidings.store import search_index
 from tidings.store.articles import to_article
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
-from tidings.store.schema import TS, articles, quotes, sources, subscriptions
+from tidings.store.schema import TS, articles, quotes, read_state, sources, subscriptions
 
 Order = Literal["newest", "relevant"]
 Group = Literal["articles", "stories"]
@@ -106,7 +106,28 @@ def _terms_condition(conn: Connection, nodes: Sequence[Term], lib: Library
 def _base(conn: Connection, user_id: int, tree: Node, lib: Library) -> sa.Select[Any]:
     return (sa.select(articles.c.id.label("id"), articles.c.story_id.label("story_id"),
                       WHEN.label("at"))
-            .select_from(visible(user_id)).where(condition(conn, tree, lib)))
+            .select_from(_library(conn, user_id, by_article=_needs_terms(tree)))
+            .where(condition(conn, tree, lib)))
+
+
+def _needs_terms(tree: Node) -> bool:
+    """Whether every match must be found in the index (so the index should drive)."""
+    if isinstance(tree, Term):
+        return True
+    return isinstance(tree, And) and any(isinstance(c, Term) for c in tree.children)
+
+
+def _library(conn: Connection, user_id: int, *, by_article: bool) -> sa.Join:
+    """`library.visible(user_id)`; with `by_article`, SQLite is kept from walking the
+    reader's sources first (unary + hides that index), so that a few ids from the full-text
+    index or the primary key drive the join, statistics or not."""
+    if not by_article or conn.dialect.name != "sqlite":
+        return visible(user_id)
+    source: sa.ColumnElement[int] = sa.literal_column("+articles.source_id")
+    return (articles.join(subscriptions, sa.and_(subscriptions.c.source_id == source,
+                                                 subscriptions.c.user_id == user_id))
+            .outerjoin(read_state, sa.and_(read_state.c.article_id == articles.c.id,
+                                           read_state.c.user_id == user_id)))
 
 
 def _scored(conn: Connection, stmt: sa.Select[Any], tree: Node, order: Order, lib: Library
@@ -198,7 +219,8 @@ def _hits(conn: Connection, user_id: int, found: Sequence[Any]) -> list[Hit]:
     if not ids:
         return []
     stmt = (sa.select(articles, IS_READ.label("r"), IS_STARRED.label("s"), IS_HIDDEN.label("h"))
-            .select_from(visible(user_id)).where(articles.c.id.in_(ids)))
+            .select_from(_library(conn, user_id, by_article=True))
+            .where(articles.c.id.in_(ids)))
     by_id = {r.id: r for r in conn.execute(stmt)}
     return [Hit(to_article(by_id[r.id]), ReadState(bool(by_id[r.id].r), bool(by_id[r.id].s),
                                                    bool(by_id[r.id].h)), int(r.n))
