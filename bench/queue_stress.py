@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from tests.accounts import subscribe
 from tests.conftest import _pg_schema_url
 from tests.loopback import LoopbackSite, Route
 
@@ -84,7 +85,8 @@ def one_run(base_url: str, feeds: int, items: int, seed: int) -> dict[str, int]:
             for f in range(feeds):
                 site.routes[f"/s{f}.xml"] = Route(_feed(f, items, rng),
                                                   headers={"Content-Type": "application/rss+xml"})
-                source_store.add_source(conn, Source(url=site.url(f"/s{f}.xml")))
+                source, _ = source_store.add_source(conn, Source(url=site.url(f"/s{f}.xml")))
+                subscribe(conn, source.id or 0)
         logs = _work(url, Path(tempfile.mkdtemp()))
         total, entries, urls = _counts(engine)
         fetches = sum(r.hits for r in site.routes.values())

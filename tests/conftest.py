@@ -88,3 +88,22 @@ def site() -> Iterator[LoopbackSite]:
     yield s
     s.server.shutdown()
     s.server.server_close()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str):
+    """Run `tidings …` in-process on the test's database: cli("add", URL, stdin=…)."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from tidings.cli import app  # noqa: PLC0415
+
+    env = {"TIDINGS_DATA_DIR": str(tmp_path), "TIDINGS_DATABASE_URL": db_url,
+           "TIDINGS_ALLOW_HOSTS": "127.0.0.1", "TIDINGS_FETCH_TIMEOUT_S": "2",
+           "TIDINGS_STARTER_FEEDS": "0"}
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None) -> tuple[int, str]:
+        result = runner.invoke(app, list(args), env=env, input=stdin)
+        return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
+
+    return invoke

@@ -47,11 +47,14 @@ def run(tmp_path: Path, db_url: str):
     runner = CliRunner()
 
     def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(app, list(args), env=env)
+        stdin = "a long passphrase\n" if "--password-stdin" in args else None
+        result = runner.invoke(app, list(args), env=env, input=stdin)
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             f"{args} raised {result.exception!r}")
         return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
 
+    code, out = invoke("user", "add", "ann", "--password-stdin")
+    assert code == 0, out  # one account: commands need no --user
     return invoke
 
 

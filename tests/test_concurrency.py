@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.accounts import reader, subscribe
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tidings import pipeline
@@ -48,7 +49,9 @@ def _feeds(engine: Engine, site: LoopbackSite, n: int, delay_s: float) -> list[R
         for i in range(n):
             site.routes[f"/c{i}.xml"] = route = _route(i, delay_s)
             routes.append(route)
-            source_store.add_source(conn, Source(url=site.url(f"/c{i}.xml"), title=f"Feed {i}"))
+            source, _ = source_store.add_source(conn, Source(url=site.url(f"/c{i}.xml"),
+                                                             title=f"Feed {i}"))
+            subscribe(conn, source.id or 0)
     return routes
 
 
@@ -109,6 +112,8 @@ def test_two_refresh_once_runs_share_the_work(engine: Engine, db_url: str, site:
 def test_add_while_a_worker_runs_fetches_the_feed_once(engine: Engine, db_url: str,
                                                        site: LoopbackSite, tmp_path: Path) -> None:
     env = _env(db_url, tmp_path)
+    with transaction(engine) as conn:
+        reader(conn)  # one account: `add` needs no --user
     worker = _start(["worker", "--concurrency", "2"], env, tmp_path / "worker.log")
     site.routes["/new.xml"] = route = _route(99, delay_s=1.0)
     try:
@@ -120,7 +125,7 @@ def test_add_while_a_worker_runs_fetches_the_feed_once(engine: Engine, db_url: s
         worker.send_signal(signal.SIGINT)
         worker.wait(timeout=30)
     assert added.returncode == 0, added.stderr
-    assert "added Feed 99" in added.stdout and "2 articles" in added.stdout
+    assert "added" in added.stdout and "Feed 99" in added.stdout and "2 articles" in added.stdout
     assert "Integrity" not in added.stderr and "Traceback" not in added.stderr
     assert route.hits == 1
     assert _article_count(engine) == 2

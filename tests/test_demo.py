@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.accounts import subscribe
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tidings import demo, pipeline
@@ -56,6 +57,7 @@ def test_two_same_kind_events_end_in_two_stories(engine: Engine, settings: Setti
                                   headers={"Content-Type": "application/rss+xml"})
     with transaction(engine) as conn:
         source_id = source_store.add_source(conn, Source(url=site.url("/q.xml")))[0].id or 0
+        subscribe(conn, source_id)
     with Fetcher(settings) as fetcher:
         assert pipeline.refresh_source(engine, fetcher, source_id, settings=settings).new == 4
     with engine.connect() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.accounts import reader, subscribe
 from tests.feeds import HARBOUR, rss
 from tests.loopback import LoopbackSite, Route
 from tidings import pipeline
@@ -20,7 +21,9 @@ RSS = {"Content-Type": "application/rss+xml"}
 
 def _add(engine: Engine, url: str) -> int:
     with transaction(engine) as conn:
-        return source_store.add_source(conn, Source(url=url, title=url))[0].id or 0
+        source_id = source_store.add_source(conn, Source(url=url, title=url))[0].id or 0
+        subscribe(conn, source_id)
+        return source_id
 
 
 def _titles(engine: Engine) -> list[str]:
@@ -149,9 +152,11 @@ def test_full_text_sources_store_the_linked_page(engine: Engine, settings: Setti
                                        headers={"Content-Type": "text/html; charset=utf-8"})
     site.routes["/feed.xml"] = Route(_rss_items([("f1", "Ferry timetable cut", page_url)]),
                                      headers=RSS)
-    source, report = pipeline.subscribe(engine, site.url("/feed.xml"), settings=settings,
-                                        full_text=True)
-    assert source.full_text and report and report.new == 1
+    with transaction(engine) as conn:
+        user = reader(conn)
+    sub, report = pipeline.subscribe(engine, site.url("/feed.xml"), settings=settings,
+                                     user_id=user.id or 0, full_text=True)
+    assert sub.full_text and sub.source.full_text and report and report.new == 1
     with engine.connect() as conn:
         text = conn.execute(sa.select(articles.c.text)).scalar_one()
     assert text.startswith("The island ferry will stop running after 8pm")

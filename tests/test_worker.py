@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.accounts import subscribe
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tidings.config import Settings
@@ -38,7 +39,9 @@ def _feeds(engine: Engine, site: LoopbackSite, n: int, delay_s: float = 0.0) -> 
             ]), headers=RSS, delay_s=delay_s)
             site.routes[f"/f{i}.xml"] = route
             routes.append(route)
-            source_store.add_source(conn, Source(url=site.url(f"/f{i}.xml"), title=f"Feed {i}"))
+            source, _ = source_store.add_source(conn, Source(url=site.url(f"/f{i}.xml"),
+                                                             title=f"Feed {i}"))
+            subscribe(conn, source.id or 0)
     return routes
 
 

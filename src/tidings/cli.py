@@ -16,19 +16,25 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import cli_search, pipeline
+from tidings.cli_accounts import resolve_user, tokens_app, users_app
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
 from tidings.leases import holder_name
 from tidings.models import article_json, utcnow
 from tidings.sources import FeedError, parse_opml, write_opml
+from tidings.store import library
 from tidings.store import sources as source_store
 from tidings.store.db import make_engine, migrate, transaction
 from tidings.worker import Crew, WorkerStats, refresh_now
 
 app = typer.Typer(help="Tidings: a self-hosted, personalised news feed.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
+app.add_typer(users_app, name="user")
+app.add_typer(tokens_app, name="token")
 err = Console(stderr=True)
+UserOption = Annotated[str | None, typer.Option(
+    "--user", help="Whose library (may be left out when there is one account).")]
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -89,65 +95,73 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
 
 
 @app.command()
-def add(ctx: typer.Context, url: str, folder: str = "", title: str = "",
+def add(ctx: typer.Context, url: str, *, user: UserOption = None, folder: str = "",
+        title: str = "",
         full_text: Annotated[bool, typer.Option(
             "--full-text", help="Fetch each entry's page: for feeds with teasers only.")] = False,
         ) -> None:
     """Subscribe to a feed URL, or a site URL whose feed is discovered."""
     with _engine(ctx) as engine:
+        with transaction(engine) as conn:
+            reader = resolve_user(conn, user)
         try:
-            source, report = pipeline.subscribe(engine, url, settings=_settings(ctx),
-                                                title=title, folder=folder, full_text=full_text)
+            sub, report = pipeline.subscribe(engine, url, settings=_settings(ctx),
+                                             user_id=reader.id or 0, title=title,
+                                             folder=folder, full_text=full_text)
         except (FetchError, FeedError) as exc:
             err.print(f"[red]could not add {url}:[/red] {exc}")
             raise typer.Exit(1) from exc
     if report is None:
-        typer.echo(f"already subscribed: {source.title} <{source.url}>")
+        typer.echo(f"subscribed {reader.name} to {sub.name} <{sub.source.url}>")
     else:
-        typer.echo(f"added {source.title} <{source.url}>: {report.new} articles")
+        typer.echo(f"added {sub.name} <{sub.source.url}>: {report.new} articles")
 
 
 @app.command("sources")
-def list_sources(ctx: typer.Context) -> None:
-    """List subscriptions with their state and last error."""
+def list_sources(ctx: typer.Context, user: UserOption = None) -> None:
+    """List a user's subscriptions with their state, last error and unread count."""
     with _engine(ctx) as engine, transaction(engine) as conn:
-        rows = source_store.list_sources(conn)
-    for s in rows:
+        subs = library.list_subscriptions(conn, resolve_user(conn, user).id or 0)
+    for sub in subs:
+        s = sub.source
         state = f"ERROR ({s.error_count}x): {s.last_error}" if s.last_error else "ok"
         checked = s.last_checked_at.isoformat(timespec="minutes") if s.last_checked_at else "never"
-        folder = f"[{s.folder}] " if s.folder else ""
-        typer.echo(f"{s.id:>4}  {folder}{s.title or s.url}\n      {s.url}\n"
+        folder = f"[{sub.folder}] " if sub.folder else ""
+        typer.echo(f"{s.id:>4}  {folder}{sub.name} · {sub.unread} unread\n      {s.url}\n"
                    f"      {s.kind} · checked {checked} · {state}")
 
 
 @app.command("import-opml")
-def import_opml(ctx: typer.Context, path: Path) -> None:
-    """Subscribe to every feed in an OPML file (fetched on the next refresh)."""
+def import_opml(ctx: typer.Context, path: Path, user: UserOption = None) -> None:
+    """Subscribe a user to every feed in an OPML file (fetched on the next refresh)."""
     try:
         found = parse_opml(path.read_bytes())
     except (OSError, FeedError) as exc:
         err.print(f"[red]cannot import {path}:[/red] {exc}")
         raise typer.Exit(1) from exc
-    added = 0
-    with _engine(ctx) as engine, Progress(console=err, disable=not err.is_terminal) as bar:
-        task = bar.add_task("importing", total=len(found))
-        for source in found:
-            with transaction(engine) as conn:
-                added += source_store.add_source(conn, source)[1]
-            bar.advance(task)
+    with _engine(ctx) as engine, transaction(engine) as conn:
+        added = library.import_subscriptions(conn, resolve_user(conn, user).id or 0, found)
     typer.echo(f"imported {len(found)} feeds from {path} ({added} new)")
 
 
 @app.command("export-opml")
-def export_opml(ctx: typer.Context,
+def export_opml(ctx: typer.Context, user: UserOption = None,
                 output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
-    """Write all subscriptions as OPML (to stdout, or to --output)."""
+    """Write a user's subscriptions as OPML (to stdout, or to --output)."""
     with _engine(ctx) as engine, transaction(engine) as conn:
-        text = write_opml(source_store.list_sources(conn))
+        text = write_opml(library.outlines(conn, resolve_user(conn, user).id or 0))
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def prune(ctx: typer.Context) -> None:
+    """Delete read, unstarred articles older than TIDINGS_RETENTION_DAYS (starred: never)."""
+    with _engine(ctx) as engine:
+        gone = pipeline.prune(engine, _settings(ctx))
+    typer.echo(f"pruned {gone} articles")
 
 
 @app.command()
@@ -219,8 +233,11 @@ def demo(ctx: typer.Context) -> None:
         new = sample.load_demo(engine, settings)
         typer.echo(f"sample newsroom loaded: {new} new articles")
         if settings.starter_feeds and sample.online():
-            added = sample.subscribe_starter_feeds(engine)
+            added = sample.subscribe_starter_feeds(engine, settings)
             typer.echo(f"online: subscribed {added} starter feeds (run `tidings refresh --once`)")
+        password = sample.demo_password(engine, settings)
+    typer.echo(f"sign in at {settings.public_url}/signin as {settings.user!r}, password "
+               f"{password!r} (kept in {settings.data_dir / sample.PASSWORD_FILE})")
 
 
 def _read_input(ctx: typer.Context, target: str) -> tuple[bytes, str, str]:
@@ -289,10 +306,33 @@ def cluster(path: Path) -> None:
     from tidings.cluster import StreamClusterer  # noqa: PLC0415
 
     clusterer = StreamClusterer()
+    order: list[str] = []
     try:
-        for doc_id, title, text, published in _jsonl_documents(path):
-            story = clusterer.add(doc_id, title, text, published)
-            typer.echo(json.dumps({"id": doc_id, "story": story}))
+        docs = list(_jsonl_documents(path))
+        vectors = _lead_embeddings([(title, text) for _, title, text, _ in docs])
+        for (doc_id, title, text, published), vector in zip(docs, vectors, strict=True):
+            clusterer.add(doc_id, title, text, published, embedding=vector)
+            order.append(doc_id)
     except (OSError, ValueError) as exc:
         err.print(f"[red]cannot cluster {path}:[/red] {exc}")
         raise typer.Exit(1) from exc
+    # Final assignments: a later document may have split or merged an earlier one's story.
+    for doc_id in dict.fromkeys(order):
+        typer.echo(json.dumps({"id": doc_id, "story": clusterer.stories[doc_id]}))
+
+
+def _lead_embeddings(docs: list[tuple[str, str]]) -> list[tuple[float, ...]]:
+    """Lead embeddings for `cluster` (headline-only items need them), when installed."""
+    from tidings.cluster import lead  # noqa: PLC0415
+    from tidings.enrich import embeddings  # noqa: PLC0415
+
+    try:
+        encoder = embeddings.load_encoder()
+    except embeddings.EmbeddingsUnavailable as exc:
+        err.print(f"[yellow]note:[/yellow] {exc}; clustering without lead embeddings")
+        return [() for _ in docs]
+    return [tuple(v.tolist()) for v in encoder.encode([lead(t, x) for t, x in docs])]
+
+
+app.command("search")(cli_search.search)
+app.command("import-page")(cli_search.import_page)

@@ -51,13 +51,36 @@ class Settings:
         300, "How long a worker holds a job before another worker may take it over."
     )
     worker_poll_s: float = _doc(5.0, "How often an idle worker looks for due work, in seconds.")
-    user: str = _doc("demo", "User whose feed the web UI shows when nobody is signed in.")
+    user: str = _doc("demo", "Account `tidings demo` loads the sample newsroom for.")
+    base_url: str = _doc(
+        "", "Public URL of the server (absolute links, Atom ids, Host check). Empty: loopback."
+    )
+    host_aliases: tuple[str, ...] = _doc(
+        (), "Other host names the server answers to besides the base URL's (comma-separated)."
+    )
+    session_idle_s: int = _doc(14 * 86400, "A session unused this long (seconds) ends.")
+    session_max_s: int = _doc(60 * 86400, "A session ends this long (seconds) after sign-in.")
+    signin_max_failures: int = _doc(
+        10, "Failed sign-ins per account or client address in 15 minutes before 429."
+    )
+    retention_days: int = _doc(
+        90, "Read, unstarred articles older than this many days are pruned (starred: never)."
+    )
+    sync_fold_stories: bool = _doc(
+        True, "Sync apps (Google Reader API, Fever): marking an article read also marks the "
+        "other articles of its story read.",
+    )
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tidings.db').resolve()}"
+
+    @property
+    def public_url(self) -> str:
+        """The base URL links are made from: the configured one, else the loopback address."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 # Values outside these bounds are configuration mistakes (a busy loop, a disabled limit).
@@ -70,6 +93,10 @@ LIMITS: dict[str, tuple[float, float]] = {
     "refresh_interval_s": (60, 7 * 86400),
     "job_lease_s": (1, 86400),
     "worker_poll_s": (0.05, 3600),
+    "session_idle_s": (60, 366 * 86400),
+    "session_max_s": (60, 3660 * 86400),
+    "signin_max_failures": (1, 10_000),
+    "retention_days": (1, 36_500),
 }
 
 SETTINGS_DOC: dict[str, str] = {

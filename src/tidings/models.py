@@ -161,6 +161,51 @@ class Story:
 class User:
     name: str
     id: int | None = None
+    is_admin: bool = False
+
+
+class TokenKind(StrEnum):
+    """What a stored secret opens: the API, a sync app, or one user's Atom feed."""
+
+    API = "api"
+    APP = "app"
+    FEED = "feed"
+
+
+@dataclass
+class Token:
+    user_id: int
+    kind: TokenKind
+    label: str = ""
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Subscription:
+    """One reader's subscription to a shared source: their title, folder and choices."""
+
+    user_id: int
+    source: Source
+    title: str = ""
+    folder: str = ""
+    full_text: bool = False
+    unread: int = 0
+    id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.title or self.source.title or self.source.url
+
+
+@dataclass
+class ReadState:
+    """What one reader did with one article (None: never said)."""
+
+    read: bool = False
+    starred: bool = False
+    hidden: bool = False
 
 
 @dataclass
@@ -182,6 +227,8 @@ class FeedItem:
     score: float
     sources: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    unread: int = 0  # articles of the story the reader has not read
+    updated: bool = False  # read before, and new articles have joined since
 
 
 def article_json(article: Article) -> dict[str, object]:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
+from tests.accounts import subscribe
 from tidings.models import Source, SourceKind, utcnow
 from tidings.store import sources as store
 from tidings.store.db import transaction
@@ -32,12 +33,16 @@ def test_errors_count_up_and_success_resets(engine: Engine) -> None:
     assert healed.next_check_at is not None and healed.next_check_at.tzinfo is not None
 
 
-def test_due_sources_skip_future_checks_and_samples(engine: Engine) -> None:
+def test_due_sources_skip_future_checks_samples_and_the_unsubscribed(engine: Engine) -> None:
     now = utcnow()
     with transaction(engine) as conn:
         due, _ = store.add_source(conn, Source(url="https://c.example/due"))
         later, _ = store.add_source(conn, Source(url="https://c.example/later"))
-        store.add_source(conn, Source(url="https://c.example/s", kind=SourceKind.SAMPLE))
+        sample, _ = store.add_source(conn, Source(url="https://c.example/s",
+                                                  kind=SourceKind.SAMPLE))
+        store.add_source(conn, Source(url="https://c.example/nobody-reads-this"))
+        for source in (due, later, sample):
+            subscribe(conn, source.id or 0)
         store.update_source(conn, later.id or 0, next_check_at=now + timedelta(hours=1))
         assert [s.url for s in store.due_sources(conn, now)] == [due.url]
         assert len(store.due_sources(conn, None)) == 2

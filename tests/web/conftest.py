@@ -15,10 +15,13 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
 
+from tests.accounts import PASSWORD, reader
 from tests.conftest import fresh_database
+from tidings import auth
 from tidings.config import Settings, load_settings
 from tidings.demo import load_demo
-from tidings.store.db import make_engine, migrate
+from tidings.store import accounts
+from tidings.store.db import make_engine, migrate, transaction
 from tidings.web.app import create_app
 
 
@@ -28,8 +31,22 @@ class LiveServer:
     settings: Settings
     engine: Engine
 
-    def client(self) -> httpx.Client:
+    def anonymous(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=10, follow_redirects=False)
+
+    def client(self, name: str = "", password: str = PASSWORD) -> httpx.Client:
+        """A browser-like client signed in (session cookie) as `name` (the demo reader)."""
+        with self.anonymous() as http:
+            answer = http.post("/api/v1/session",
+                               json={"name": name or self.settings.user, "password": password})
+            assert answer.status_code == 200, answer.text
+            cookies = httpx.Cookies(http.cookies)
+        return httpx.Client(base_url=self.base, timeout=10, follow_redirects=False,
+                            cookies=cookies)
+
+    def add_reader(self, name: str) -> None:
+        with transaction(self.engine) as conn:
+            reader(conn, name)
 
 
 @contextmanager
@@ -58,6 +75,9 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         engine = make_engine(url)
         migrate(engine)
         load_demo(engine, settings)
+        with transaction(engine) as conn:
+            demo_user = accounts.user_named(conn, settings.user)
+            accounts.set_password_hash(conn, demo_user.id or 0, auth.hash_password(PASSWORD))
         with _serve(settings, engine) as base:
             yield LiveServer(base, settings, engine)
         engine.dispose()

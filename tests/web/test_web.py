@@ -6,6 +6,7 @@ import re
 
 import feedparser
 
+from tests.accounts import subscribe
 from tests.feeds import rss
 from tests.loopback import LoopbackSite, Route
 from tests.web.conftest import LiveServer
@@ -76,7 +77,7 @@ def test_add_feed_form_and_error_display(live: LiveServer, site: LoopbackSite) -
         listing = http.get("/sources").text
         failed = http.post("/sources", data={"url": site.url("/missing.xml")})
     assert "Loopback Ledger" in listing
-    assert failed.status_code == 200 and "404" in failed.text and 'role="alert"' in failed.text
+    assert failed.status_code == 422 and "404" in failed.text and 'role="alert"' in failed.text
 
 
 def test_openapi_is_served(live: LiveServer) -> None:
@@ -87,13 +88,14 @@ def test_openapi_is_served(live: LiveServer) -> None:
 
 def test_personal_atom_feed_is_valid_and_private(live: LiveServer) -> None:
     with live.client() as http:
-        home = http.get("/").text
-        link = re.search(r'href="(/feeds/[^"]+\.atom)"', home)
+        link = re.search(r'(/feeds/[^"<]+\.atom)', http.post("/account/feed").text)
         assert link
         atom = http.get(link.group(1))
         wrong = http.get("/feeds/not-a-token.atom")
+        home = http.get("/").text
+    assert link.group(1) not in home  # the secret address is shown once, to its owner
     parsed = feedparser.parse(atom.content)
-    assert atom.headers["content-type"].startswith("application/atom+xml")
+    assert atom.headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert not parsed.bozo and len(parsed.entries) >= 10
     assert all("Why:" in e.summary for e in parsed.entries)
     assert wrong.status_code == 404
@@ -133,7 +135,7 @@ def test_hostile_feed_content_is_neutralised(live: LiveServer, site: LoopbackSit
         story = next(i for i in http.get("/api/v1/feed", params={"limit": 200}).json()["items"]
                      if i["lead"]["title"] == "Council rejects the harbour plan")
         page = http.get(f"/articles/{story['lead']['id']}").text
-        atom_link = re.search(r'href="(/feeds/[^"]+\.atom)"', http.get("/").text)
+        atom_link = re.search(r'(/feeds/[^"<]+\.atom)', http.post("/account/feed").text)
         atom = http.get(atom_link.group(1)).text if atom_link else ""
     assert "nine votes to four" in page and "new survey" in page
     for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "evil.example"):
@@ -159,6 +161,7 @@ def test_sources_page_shows_a_failing_sources_last_error(live: LiveServer,
     with transaction(live.engine) as conn:
         source, _ = source_store.add_source(conn, Source(url=site.url("/vanished.xml"),
                                                          title="Vanished Voice"))
+        subscribe(conn, source.id or 0, live.settings.user)
     with Fetcher(live.settings) as fetcher:
         report = pipeline.refresh_source(live.engine, fetcher, source.id or 0,
                                          settings=live.settings)

@@ -7,6 +7,7 @@ feed always looks like today's news.
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 from dataclasses import replace
@@ -17,10 +18,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import auth, pipeline
 from tidings.config import Settings
 from tidings.models import Entry, Follow, ParsedFeed, Source, SourceKind, TargetKind, utcnow
 from tidings.sources import parse_feed, parse_opml
+from tidings.store import accounts, library
 from tidings.store import sources as source_store
 from tidings.store import users as user_store
 from tidings.store.db import transaction
@@ -28,6 +30,7 @@ from tidings.store.db import transaction
 DATA = Path(__file__).resolve().parent / "data"
 FOLDER = "Sample newsroom"
 NEWEST_AGE = timedelta(minutes=12)
+PASSWORD_FILE = "demo-password"  # noqa: S105 - a file name, not a password
 
 
 def manifest() -> dict[str, Any]:
@@ -58,40 +61,66 @@ def load_demo(engine: Engine, settings: Settings, *, now: datetime | None = None
     feeds = bundled_feeds()
     delta = (now or utcnow()) - NEWEST_AGE - _newest(feeds)
     new = 0
+    user_id = _demo_user(engine, settings.user)
     for outlet, feed in feeds:
-        source = _sample_source(engine, outlet["feed_url"], outlet["title"], outlet["site_url"])
+        source = _sample_source(engine, user_id, outlet["feed_url"], outlet["title"],
+                                outlet["site_url"])
         report = pipeline.RefreshReport(source_id=source.id or 0, url=source.url)
         pipeline.ingest_entries(engine, source, _shift(feed.entries, delta), report)
         new += report.new
     for capture in manifest().get("captures", []):
         name = capture.get("outlet") or urlsplit(capture["url"]).hostname or "Sample capture"
-        source = _sample_source(engine, capture["url"], name, capture["url"],
+        source = _sample_source(engine, user_id, capture["url"], name, capture["url"],
                                 kind=SourceKind.CAPTURE)
         data = (DATA / capture["file"]).read_bytes()
         new += pipeline.ingest_document(engine, data, source=source, url=capture["url"],
                                         name=capture["file"]) is not None
-    _demo_user(engine, settings.user)
     return new
 
 
-def _sample_source(engine: Engine, url: str, title: str, site_url: str,
-                   kind: SourceKind = SourceKind.SAMPLE) -> Source:
+def _sample_source(engine: Engine, user_id: int, url: str, title: str, site_url: str,
+                   *, kind: SourceKind = SourceKind.SAMPLE) -> Source:
     with transaction(engine) as conn:
         source, _ = source_store.add_source(conn, Source(
-            url=url, title=title, site_url=site_url, folder=FOLDER, kind=kind))
+            url=url, title=title, site_url=site_url, kind=kind))
+        library.subscribe(conn, user_id, source.id or 0, folder=FOLDER)
     return source
 
 
-def _demo_user(engine: Engine, name: str) -> None:
+def _demo_user(engine: Engine, name: str) -> int:
+    """The demo account (made on first run, without a password until `demo_password`) with
+    the follows and mutes of the bundle."""
     user_spec = manifest()["user"]
     with transaction(engine) as conn:
-        user = user_store.ensure_user(conn, name)
+        user = accounts.find_user(conn, name) or accounts.create_user(conn, name, None)
         for f in user_spec.get("follows", []):
             user_store.set_follow(conn, Follow(user.id or 0, TargetKind(f["kind"]), f["target"],
                                                weight=float(f.get("weight", 1.0))))
         for m in user_spec.get("mutes", []):
             user_store.set_follow(conn, Follow(user.id or 0, TargetKind(m["kind"]), m["target"],
                                                muted=True))
+    return user.id or 0
+
+
+def demo_password(engine: Engine, settings: Settings) -> str:
+    """The demo account's password: made once at random, kept (mode 0600) in the data dir so
+    that `make run` can print it each time. An account that has a password of its own
+    already (set with `tidings user passwd`) keeps it."""
+    path = settings.data_dir / PASSWORD_FILE
+    with transaction(engine) as conn:
+        user, stored = accounts.password_hash_of(conn, settings.user)
+        if user is None:
+            raise LookupError(f"no demo account {settings.user!r}: run `tidings demo` first")
+        if path.is_file() and auth.verify_password(stored, path.read_text().strip()):
+            return path.read_text().strip()
+        if stored is not None:
+            return "(the password you set)"
+        password = secrets.token_urlsafe(9)
+        accounts.set_password_hash(conn, user.id or 0, auth.hash_password(password))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(password + "\n", encoding="utf-8")
+    return password
 
 
 def online(host: str = "feeds.bbci.co.uk", timeout_s: float = 3.0) -> bool:
@@ -112,10 +141,10 @@ def online(host: str = "feeds.bbci.co.uk", timeout_s: float = 3.0) -> bool:
     return bool(answer and answer[0])
 
 
-def subscribe_starter_feeds(engine: Engine) -> int:
-    """Subscribe the starter OPML of real public feeds (fetched later by refresh/worker)."""
-    added = 0
+def subscribe_starter_feeds(engine: Engine, settings: Settings) -> int:
+    """Subscribe the demo account to the starter OPML of real public feeds (fetched later by
+    refresh/worker)."""
     with transaction(engine) as conn:
-        for source in parse_opml((DATA / "starter.opml").read_bytes()):
-            added += source_store.add_source(conn, source)[1]
-    return added
+        user = accounts.user_named(conn, settings.user)
+        found = parse_opml((DATA / "starter.opml").read_bytes())
+        return library.import_subscriptions(conn, user.id or 0, found)

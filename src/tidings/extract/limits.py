@@ -43,7 +43,8 @@ def slim_html(page: str) -> str:
             break
         close = lowered.find(">", end + len(closing) - 1)
         pos = len(page) if close < 0 else close + 1
-        kept.append(" ")
+        if opener.group(1) is not None:  # a comment renders as nothing ("£<!-- -->5" is £5)
+            kept.append(" ")
     return "".join(kept)
 
 

@@ -62,7 +62,7 @@ def set_story(conn: Connection, article_id: int, story_id: int) -> None:
     conn.execute(sa.update(articles).where(articles.c.id == article_id).values(story_id=story_id))
 
 
-def _to_article(row: Any) -> Article:
+def to_article(row: Any) -> Article:
     return Article(
         id=row.id, source_id=row.source_id, url=row.url, canonical_url=row.canonical_url,
         guid=row.guid, title=row.title, byline=row.byline, published_at=row.published_at,
@@ -77,7 +77,7 @@ def get_article(conn: Connection, article_id: int) -> Article:
     row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
     if row is None:
         raise UnknownArticle(f"no article with id {article_id}")
-    return _to_article(row)
+    return to_article(row)
 
 
 def articles_for_stories(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[Article]]:
@@ -89,7 +89,7 @@ def articles_for_stories(conn: Connection, story_ids: Sequence[int]) -> dict[int
             .order_by(sa.func.coalesce(articles.c.published_at, articles.c.fetched_at),
                       articles.c.id))
     for row in conn.execute(stmt):
-        out[row.story_id].append(_to_article(row))
+        out[row.story_id].append(to_article(row))
     return out
 
 

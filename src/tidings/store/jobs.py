@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import SourceKind
 from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import jobs, now, sources
+from tidings.store.sources import has_subscribers
 
 REFRESH = "refresh"
 
@@ -39,7 +40,8 @@ def enqueue_due_refreshes(conn: Connection, at: datetime) -> int:
     """One refresh job per feed that is due and has none yet; returns how many were added."""
     due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
     rows = conn.execute(sa.select(sources.c.id, sources.c.next_check_at)
-                        .where(sources.c.kind == str(SourceKind.FEED), due)).all()
+                        .where(sources.c.kind == str(SourceKind.FEED), due,
+                               has_subscribers())).all()
     stamp = now()
     return insert_ignoring_duplicates(conn, jobs, [
         {"kind": REFRESH, "key": refresh_key(r.id), "payload": {"source_id": r.id},

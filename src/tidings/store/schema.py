@@ -41,7 +41,7 @@ sources = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="feed"),
     sa.Column("title", sa.Text, nullable=False, server_default=""),
     sa.Column("site_url", sa.Text, nullable=False, server_default=""),
-    sa.Column("folder", sa.Text, nullable=False, server_default=""),
+    # True while any subscriber asks for full text: the source is fetched once for all.
     sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("etag", sa.Text),
     sa.Column("last_modified", sa.Text),
@@ -92,6 +92,20 @@ articles = sa.Table(
     sa.Index("ix_articles_canonical_url", "canonical_url"),
     sa.Index("ix_articles_story", "story_id"),
     sa.Index("ix_articles_published", "published_at"),
+    sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
+    sa.Index("ix_articles_language", "language"),  # search: which stemmers to try
+)
+
+story_keys = sa.Table(
+    # The story index: each article filed under its index keys (tidings.cluster.index), so
+    # that a new article finds its candidate stories without scanning every story.
+    "story_keys", metadata,
+    sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_story_keys_key_at", "key", "at"),
+    sa.Index("ix_story_keys_article", "article_id"),
 )
 
 entities = sa.Table(
@@ -130,8 +144,89 @@ users = sa.Table(
     "users", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.Text, nullable=False, unique=True),
-    sa.Column("feed_token", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text),  # Argon2id; NULL: cannot sign in until one is set
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", TS, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),  # sha256 of the cookie value
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_seen_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Index("ix_sessions_user", "user_id"),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("label", sa.Text, nullable=False, server_default=""),
+    sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS),
+    # App passwords only: sha256 of the Fever api_key md5("user:password"), which clients send.
+    sa.Column("fever_hash", sa.String(64)),
+    sa.UniqueConstraint("fever_hash", name="uq_tokens_fever_hash"),
+    sa.Index("ix_tokens_user", "user_id"),
+)
+
+# A Google Reader ClientLogin: the Auth secret (sha256) an app got for one of its app passwords;
+# revoking the app password ends it.
+sync_logins = sa.Table(
+    "sync_logins", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.Integer, sa.ForeignKey("tokens.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS, nullable=False),
+    sa.Index("ix_sync_logins_token", "token_id"),
+)
+
+signin_failures = sa.Table(
+    "signin_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),  # "user:<name>" or "addr:<client address>"
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_signin_failures_key_at", "key", "at"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("folder", sa.Text, nullable=False, server_default=""),
+    sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
+    # "Mark all as read": every article that arrived up to here is read (unless kept unread).
+    sa.Column("read_until", TS),
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("user_id", "source_id", name="uq_subscriptions_user_source"),
+    sa.Index("ix_subscriptions_source", "source_id"),
+)
+
+read_state = sa.Table(
+    "read_state", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("read", sa.Boolean),  # NULL: as the subscription's read_until says
+    sa.Column("starred", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("read_at", TS),
+    sa.Column("starred_at", TS),
+    sa.Index("ix_read_state_article", "article_id"),
 )
 
 follows = sa.Table(
@@ -179,6 +274,18 @@ user_models = sa.Table(
     sa.Column("updated_at", TS, nullable=False),
 )
 
+saved_searches = sa.Table(
+    "saved_searches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("feed_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the address
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_name"),
+)
+
 jobs = sa.Table(
     "jobs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -193,6 +300,18 @@ jobs = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Index("ix_jobs_run_after", "run_after"),
 )
+
+
+# The full-text index differs per engine (an FTS5 virtual table with its shadow tables, or a
+# tsvector table): migration 0003 makes it and store/search_index.py owns it.
+ENGINE_SPECIFIC = ("article_search",)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,  # noqa: ARG001
+                   compare_to: Any) -> bool:  # noqa: ARG001
+    """Alembic's filter: what the schema comparison looks at (all but ENGINE_SPECIFIC)."""
+    table = obj.table.name if type_ in {"column", "index"} and hasattr(obj, "table") else name
+    return not str(table or "").startswith(ENGINE_SPECIFIC)
 
 
 def now() -> datetime:

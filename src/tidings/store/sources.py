@@ -12,17 +12,17 @@ from sqlalchemy.engine import Connection
 from tidings.models import Source, SourceKind
 from tidings.store import NotFound
 from tidings.store.db import insert_ignoring_duplicates
-from tidings.store.schema import now, sources
+from tidings.store.schema import now, sources, subscriptions
 
 
 class UnknownSource(NotFound):
     pass
 
 
-def _to_source(row: Any) -> Source:
+def to_source(row: Any) -> Source:
     return Source(
         id=row.id, url=row.url, kind=SourceKind(row.kind), title=row.title,
-        site_url=row.site_url, folder=row.folder, full_text=row.full_text, etag=row.etag,
+        site_url=row.site_url, full_text=row.full_text, etag=row.etag,
         last_modified=row.last_modified, next_check_at=row.next_check_at,
         last_checked_at=row.last_checked_at, error_count=row.error_count,
         last_error=row.last_error,
@@ -36,8 +36,7 @@ def add_source(conn: Connection, source: Source) -> tuple[Source, bool]:
         return existing, False
     values = {
         "url": source.url, "kind": str(source.kind), "title": source.title,
-        "site_url": source.site_url, "folder": source.folder, "full_text": source.full_text,
-        "created_at": now(),
+        "site_url": source.site_url, "full_text": source.full_text, "created_at": now(),
     }
     # Another process may add the same URL between our look and our insert: then it is theirs.
     if not insert_ignoring_duplicates(conn, sources, [values], unique=["url"]):
@@ -54,31 +53,37 @@ def get_source_by_url(conn: Connection, url: str) -> Source:
 
 def find_source(conn: Connection, url: str) -> Source | None:
     row = conn.execute(sa.select(sources).where(sources.c.url == url)).first()
-    return _to_source(row) if row else None
+    return to_source(row) if row else None
 
 
 def get_source(conn: Connection, source_id: int) -> Source:
     row = conn.execute(sa.select(sources).where(sources.c.id == source_id)).first()
     if row is None:
         raise UnknownSource(f"no source with id {source_id}")
-    return _to_source(row)
+    return to_source(row)
 
 
 def list_sources(conn: Connection) -> list[Source]:
-    order = (sources.c.folder, sources.c.title, sources.c.id)
+    order = (sources.c.title, sources.c.id)
     rows = conn.execute(sa.select(sources).order_by(*order))
-    return [_to_source(r) for r in rows]
+    return [to_source(r) for r in rows]
+
+
+def has_subscribers() -> sa.ColumnElement[bool]:
+    """A source nobody subscribes to any more is kept, but no longer fetched."""
+    return sa.exists().where(subscriptions.c.source_id == sources.c.id)
 
 
 def due_sources(conn: Connection, at: datetime | None = None) -> list[Source]:
-    """Feeds to check now (all feeds when `at` is None); bundled samples are never fetched."""
-    cond = sources.c.kind == str(SourceKind.FEED)
+    """Feeds to check now (all feeds when `at` is None); bundled samples are never fetched,
+    nor sources without subscribers."""
+    cond = sa.and_(sources.c.kind == str(SourceKind.FEED), has_subscribers())
     if at is not None:
         due = sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= at)
         cond = sa.and_(cond, due)
     order = (sources.c.next_check_at, sources.c.id)
     rows = conn.execute(sa.select(sources).where(cond).order_by(*order))
-    return [_to_source(r) for r in rows]
+    return [to_source(r) for r in rows]
 
 
 def update_source(conn: Connection, source_id: int, **changes: Any) -> None:

@@ -62,3 +62,18 @@ def recent_stories(conn: Connection, since: datetime | None = None,
 
 def count_stories(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar_one())
+
+
+def stories_by_id(conn: Connection, story_ids: list[int]) -> list[Story]:
+    """The stories, in the order of `story_ids` (unknown ids left out)."""
+    if not story_ids:
+        return []
+    rows = {r.id: _to_story(r) for r in conn.execute(
+        sa.select(stories).where(stories.c.id.in_(story_ids)))}
+    return [rows[i] for i in story_ids if i in rows]
+
+
+def delete_empty_stories(conn: Connection) -> int:
+    """Stories whose every article was pruned."""
+    empty = ~sa.exists().where(articles.c.story_id == stories.c.id)
+    return int(conn.execute(sa.delete(stories).where(empty)).rowcount or 0)

@@ -1,31 +1,15 @@
-"""Users aggregate: accounts, what they follow or mute, and what they did."""
+"""What each reader follows or mutes, and what they did (interactions)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tidings.models import Follow, InteractionKind, TargetKind, User
-from tidings.store.schema import follows, interactions, now, users
-
-
-def ensure_user(conn: Connection, name: str) -> User:
-    row = conn.execute(sa.select(users).where(users.c.name == name)).first()
-    if row is not None:
-        return User(id=row.id, name=row.name)
-    stmt = (sa.insert(users)
-            .values(name=name, feed_token=secrets.token_urlsafe(24), created_at=now())
-            .returning(users.c.id))
-    return User(id=int(conn.execute(stmt).scalar_one()), name=name)
-
-
-def find_user(conn: Connection, name: str) -> User | None:
-    row = conn.execute(sa.select(users).where(users.c.name == name)).first()
-    return User(id=row.id, name=row.name) if row else None
+from tidings.models import Follow, InteractionKind, TargetKind
+from tidings.store.schema import follows, interactions, now
 
 
 def _to_follow(row: Any) -> Follow:
@@ -62,16 +46,6 @@ def seen_story_ids(conn: Connection, user_id: int, kinds: tuple[str, ...]) -> se
         interactions.c.user_id == user_id, interactions.c.kind.in_(kinds),
         interactions.c.story_id.is_not(None))
     return {r[0] for r in conn.execute(stmt)}
-
-
-def feed_token(conn: Connection, user_id: int) -> str:
-    return str(conn.execute(sa.select(users.c.feed_token).where(users.c.id == user_id))
-               .scalar_one())
-
-
-def user_by_token(conn: Connection, token: str) -> User | None:
-    row = conn.execute(sa.select(users).where(users.c.feed_token == token)).first()
-    return User(id=row.id, name=row.name) if row else None
 
 
 def delete_follow(conn: Connection, user_id: int, follow_id: int) -> bool:

@@ -1,14 +1,12 @@
-"""`create_app(settings)`: the web UI, the JSON API and their shared state."""
+"""`create_app(settings)`: assembles the web UI, the JSON API and the Atom feeds."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
@@ -18,54 +16,57 @@ from tidings.extract.urls import web_url
 from tidings.store import NotFound
 from tidings.store.db import make_engine, migrate
 from tidings.web import guards
+from tidings.web.deps import AppState, SignInRequired
+
+__all__ = ["AppState", "create_app"]
+from tidings.web.security import Guard
 
 HERE = Path(__file__).resolve().parent
 
 
-@dataclass
-class AppState:
-    settings: Settings
-    engine: Engine
-    templates: Jinja2Templates
-
-
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
-    """Every store lookup of an unknown id (UnknownStory, UnknownArticle, …) is a 404."""
+    """Every store lookup of an unknown id (UnknownStory, NotYours, …) is a 404: another
+    reader's source, star or token answers exactly like one that does not exist."""
     return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+async def _sign_in_first(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return RedirectResponse(f"/signin?next={quote(exc.next_path, safe='/')}", status_code=303)
 
 
-async def _same_origin_only(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                            ) -> Response:
-    """Refuse cross-site writes: a page elsewhere must not add feeds or hide stories for
-    whoever has Tidings open. Browsers send Origin on such requests; API clients send none."""
-    origin = request.headers.get("origin")
-    foreign = origin is not None and (
-        origin == "null" or urlsplit(origin).netloc != request.headers.get("host", ""))
-    if request.method in UNSAFE_METHODS and foreign:
-        return JSONResponse({"detail": f"cross-site request from {origin} refused"},
-                            status_code=403)
-    return await call_next(request)
+def _templates() -> Jinja2Templates:
+    from tidings.web.ui.render import ago  # noqa: PLC0415 - ui imports deps, not app
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["ago"] = ago
+    templates.env.filters["web_url"] = web_url  # every href from outside passes through it
+    return templates
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import AppState from here
+    from tidings.web import (  # noqa: PLC0415 - routers import deps only
+        api,
+        atom,
+        compat,
+        search_feed,
+        ui,
+    )
 
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
     app = FastAPI(title="Tidings", version="0.1.0", openapi_url="/api/v1/openapi.json",
                   docs_url="/api/v1/docs", redoc_url=None)
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.filters["ago"] = ui.ago
-    templates.env.filters["web_url"] = web_url  # every href from outside passes through it
-    app.state.tidings = AppState(settings, engine, templates)
+    app.state.tidings = AppState(settings, engine, _templates())
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotFound, _not_found)
-    app.middleware("http")(_same_origin_only)
+    app.add_exception_handler(SignInRequired, _sign_in_first)
+    app.add_middleware(Guard, settings=settings)
     guards.install(app, settings)  # body size limit; 422s that never echo the input
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
+    compat.install(app)  # sync apps: Google Reader API and Fever
+    app.include_router(search_feed.router)
     return app
+

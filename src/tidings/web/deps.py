@@ -1,16 +1,39 @@
-"""Request-scoped helpers shared by the UI and the API."""
+"""Request dependencies shared by every router: the app's state, the database connection and
+who is asking. Who may do what is decided here, once per request: routers take the `User`
+these return and pass `user.id` to store functions, which scope every query by it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
-from sqlalchemy.engine import Connection
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Connection, Engine
 
-from tidings.models import User
-from tidings.store import users as user_store
+from tidings import auth
+from tidings.config import Settings
+from tidings.models import TokenKind, User
+from tidings.store import accounts
 from tidings.store.db import transaction
-from tidings.web.app import AppState
+
+SESSION_COOKIE = "tidings_session"
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    templates: Jinja2Templates
+
+
+class SignInRequired(Exception):
+    """A page asked for by someone not signed in: the app redirects them to /signin."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
 
 
 def state(request: Request) -> AppState:
@@ -23,6 +46,78 @@ def db(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def current_user(request: Request, conn: Connection) -> User:
-    """The signed-in user; until accounts land, the configured default user."""
-    return user_store.ensure_user(conn, state(request).settings.user)
+# Committed when the route returns, before the response leaves: a client that follows a
+# redirect at once must see what it just wrote (PostgreSQL lets the next request start
+# before an after-response commit).
+Conn = Annotated[Connection, Depends(db, scope="function")]
+
+
+def session_hash(request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return auth.secret_hash(cookie) if cookie and len(cookie) <= 200 else None
+
+
+def _session_user(request: Request, conn: Connection) -> User | None:
+    digest = session_hash(request)
+    if digest is None:
+        return None
+    return accounts.session_user(conn, digest, state(request).settings.session_idle_s)
+
+
+def _bearer_user(request: Request, conn: Connection) -> User | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip() or len(secret) > 200:
+        return None
+    return accounts.token_user(conn, auth.secret_hash(secret.strip()), (TokenKind.API,))
+
+
+def api_user(request: Request, conn: Conn) -> User:
+    """The API's caller: a Bearer token, or the browser's session. 401 otherwise."""
+    return _api_caller(request, conn)
+
+
+def _api_caller(request: Request, conn: Connection) -> User:
+    user = _bearer_user(request, conn) or _session_user(request, conn)
+    if user is None:
+        raise HTTPException(status_code=401, detail="sign in, or send Authorization: Bearer "
+                            "<token> (make one with `tidings token create NAME`)",
+                            headers={"WWW-Authenticate": 'Bearer realm="tidings"'})
+    request.state.user = user
+    return user
+
+
+def api_user_alone(request: Request) -> User:
+    """`api_user` in a transaction of its own, for routes that run the pipeline (which opens
+    its own transactions: holding one across it would make SQLite wait on itself)."""
+    with transaction(state(request).engine) as conn:
+        return _api_caller(request, conn)
+
+
+def page_user(request: Request, conn: Conn) -> User:
+    """The signed-in reader of a page; anyone else is sent to the sign-in page."""
+    return _page_reader(request, conn)
+
+
+def page_user_alone(request: Request) -> User:
+    with transaction(state(request).engine) as conn:
+        return _page_reader(request, conn)
+
+
+def _page_reader(request: Request, conn: Connection) -> User:
+    user = _session_user(request, conn)
+    if user is None:
+        path = request.url.path
+        raise SignInRequired(path if request.method in {"GET", "HEAD"} else "/")
+    request.state.user = user
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+Reader = Annotated[User, Depends(page_user)]
+ApiUserAlone = Annotated[User, Depends(api_user_alone)]
+ReaderAlone = Annotated[User, Depends(page_user_alone)]
+
+
+def uid(user: User) -> int:
+    return user.id or 0
