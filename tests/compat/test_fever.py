@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 from freshrss_api import FreshRSSAPI
@@ -63,13 +64,15 @@ def test_items_pages_and_mark_feed_and_group_read_before(server: SyncServer) -> 
     assert ids == sorted(ids) and everything["total_items"] == len(ids) == 5
     assert [i["id"] for i in _fever(server, "items", max_id=str(ids[2]))["items"]] == [
         ids[1], ids[0]]
-    seen = utcnow()
+    # Fever's `before` is whole seconds: the next whole second, and arrivals after it
+    before = int(utcnow().timestamp()) + 1
+    time.sleep(max(0.0, before - utcnow().timestamp()) + 0.05)
     newer = [("v3", "Ferry timetable changes for winter",
               "The island ferry will sail four times a day instead of six from November.")]
     server.publish("/valley.xml", rss("Valley Herald", newer + VALLEY,
                                       start=utcnow() + timedelta(minutes=1)))
     valley = server.sources["/valley.xml"]
-    answer = _fever(server, mark="feed", id=str(valley), before=str(int(seen.timestamp())),
+    answer = _fever(server, mark="feed", id=str(valley), before=str(before),
                     **{"as": "read"})
     left = set(map(int, answer["unread_item_ids"].split(",")))
     titles = {i["id"]: i["title"] for i in _fever(server, "items", since_id="0")["items"]}
