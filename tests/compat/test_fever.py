@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from freshrss_api import FreshRSSAPI
 
-from tests.compat.conftest import USER, VALLEY, SyncServer
+from tests.compat.conftest import PASSWORD, USER, VALLEY, SyncServer
 from tests.feeds import HARBOUR, rss
 from tidings.models import utcnow
 from tidings.web.compat.fever import group_id
@@ -81,3 +81,19 @@ def test_items_pages_and_mark_feed_and_group_read_before(server: SyncServer) -> 
            before=str(int(utcnow().timestamp()) + 1), **{"as": "read"})
     assert {titles[int(i)] for i in _fever(server, "unread_item_ids")["unread_item_ids"]
             .split(",")} == {newer[0][1]}
+
+
+def test_an_app_password_made_over_the_api_works_until_revoked(server: SyncServer) -> None:
+    with server.http() as h:
+        assert h.post("/api/v1/session", json={"name": USER, "password": PASSWORD}
+                      ).status_code == 200
+        made = h.post("/api/v1/tokens", json={"kind": "app", "label": "tablet"}).json()
+        key = hashlib.md5(f"{USER}:{made['secret']}".encode()).hexdigest()
+        assert h.post("/fever/?api", data={"api_key": key}).json()["auth"] == 1
+        login = h.post("/accounts/ClientLogin", data={"Email": USER, "Passwd": made["secret"]})
+        auth = {"Authorization": "GoogleLogin auth=" + login.text.split("Auth=")[1].strip()}
+        assert h.get("/reader/api/0/user-info", headers=auth).status_code == 200
+        assert h.delete(f"/api/v1/tokens/{made['id']}").status_code == 204
+        assert h.post("/fever/?api", data={"api_key": key}).status_code == 401
+        gone = h.get("/reader/api/0/user-info", headers=auth)
+        assert gone.status_code == 401 and gone.headers["X-Reader-Google-Bad-Token"] == "true"
