@@ -28,7 +28,8 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 lock:
-	uv pip compile requirements.in --generate-hashes --python-version 3.11 \
+	uv pip compile requirements.in --override requirements-overrides.txt --generate-hashes \
+	  --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 clean:
