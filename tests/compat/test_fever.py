@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 from freshrss_api import FreshRSSAPI
 
-from tests.compat.conftest import USER, VALLEY, SyncServer
+from tests.compat.conftest import PASSWORD, USER, VALLEY, SyncServer
 from tests.feeds import HARBOUR, rss
 from tidings.models import utcnow
 from tidings.web.compat.fever import group_id
@@ -63,13 +64,15 @@ def test_items_pages_and_mark_feed_and_group_read_before(server: SyncServer) -> 
     assert ids == sorted(ids) and everything["total_items"] == len(ids) == 5
     assert [i["id"] for i in _fever(server, "items", max_id=str(ids[2]))["items"]] == [
         ids[1], ids[0]]
-    seen = utcnow()
+    # Fever's `before` is whole seconds: the next whole second, and arrivals after it
+    before = int(utcnow().timestamp()) + 1
+    time.sleep(max(0.0, before - utcnow().timestamp()) + 0.05)
     newer = [("v3", "Ferry timetable changes for winter",
               "The island ferry will sail four times a day instead of six from November.")]
     server.publish("/valley.xml", rss("Valley Herald", newer + VALLEY,
                                       start=utcnow() + timedelta(minutes=1)))
     valley = server.sources["/valley.xml"]
-    answer = _fever(server, mark="feed", id=str(valley), before=str(int(seen.timestamp())),
+    answer = _fever(server, mark="feed", id=str(valley), before=str(before),
                     **{"as": "read"})
     left = set(map(int, answer["unread_item_ids"].split(",")))
     titles = {i["id"]: i["title"] for i in _fever(server, "items", since_id="0")["items"]}
@@ -78,3 +81,19 @@ def test_items_pages_and_mark_feed_and_group_read_before(server: SyncServer) -> 
            before=str(int(utcnow().timestamp()) + 1), **{"as": "read"})
     assert {titles[int(i)] for i in _fever(server, "unread_item_ids")["unread_item_ids"]
             .split(",")} == {newer[0][1]}
+
+
+def test_an_app_password_made_over_the_api_works_until_revoked(server: SyncServer) -> None:
+    with server.http() as h:
+        assert h.post("/api/v1/session", json={"name": USER, "password": PASSWORD}
+                      ).status_code == 200
+        made = h.post("/api/v1/tokens", json={"kind": "app", "label": "tablet"}).json()
+        key = hashlib.md5(f"{USER}:{made['secret']}".encode()).hexdigest()
+        assert h.post("/fever/?api", data={"api_key": key}).json()["auth"] == 1
+        login = h.post("/accounts/ClientLogin", data={"Email": USER, "Passwd": made["secret"]})
+        auth = {"Authorization": "GoogleLogin auth=" + login.text.split("Auth=")[1].strip()}
+        assert h.get("/reader/api/0/user-info", headers=auth).status_code == 200
+        assert h.delete(f"/api/v1/tokens/{made['id']}").status_code == 204
+        assert h.post("/fever/?api", data={"api_key": key}).status_code == 401
+        gone = h.get("/reader/api/0/user-info", headers=auth)
+        assert gone.status_code == 401 and gone.headers["X-Reader-Google-Bad-Token"] == "true"
