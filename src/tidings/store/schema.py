@@ -95,6 +95,18 @@ articles = sa.Table(
     sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
 )
 
+story_keys = sa.Table(
+    # The story index: each article filed under its index keys (tidings.cluster.index), so
+    # that a new article finds its candidate stories without scanning every story.
+    "story_keys", metadata,
+    sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_story_keys_key_at", "key", "at"),
+    sa.Index("ix_story_keys_article", "article_id"),
+)
+
 entities = sa.Table(
     "entities", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -157,7 +169,24 @@ tokens = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256
     sa.Column("created_at", TS, nullable=False),
     sa.Column("last_used_at", TS),
+    # App passwords only: sha256 of the Fever api_key md5("user:password"), which clients send.
+    sa.Column("fever_hash", sa.String(64)),
+    sa.UniqueConstraint("fever_hash", name="uq_tokens_fever_hash"),
     sa.Index("ix_tokens_user", "user_id"),
+)
+
+# A Google Reader ClientLogin: the Auth secret (sha256) an app got for one of its app passwords;
+# revoking the app password ends it.
+sync_logins = sa.Table(
+    "sync_logins", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.Integer, sa.ForeignKey("tokens.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS, nullable=False),
+    sa.Index("ix_sync_logins_token", "token_id"),
 )
 
 signin_failures = sa.Table(

@@ -44,7 +44,7 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import deps only
+    from tidings.web import api, atom, compat, ui  # noqa: PLC0415 - routers import deps only
 
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
@@ -58,5 +58,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
+    compat.install(app)  # sync apps: Google Reader API and Fever
     return app
 
