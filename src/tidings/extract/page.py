@@ -64,7 +64,7 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     article.captions = layout.find_captions(tree)
     article.related = layout.find_related(tree)
     article.key_points = layout.find_key_points(tree)
-    linked = layout.linked_paragraphs(tree, url)
+    linked = layout.linked_paragraphs(tree)
     if document is not None and document.body is not None:
         body = clean_body(document.body, article, linked)
         article.text = body_text(body)
