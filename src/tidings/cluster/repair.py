@@ -27,9 +27,9 @@ from tidings.cluster.assign import (
 from tidings.cluster.fingerprint import Fingerprint
 
 # Chosen on the odd half of the ECB+ topics, like the join threshold.
-SPLIT_THRESHOLD = 0.30
+SPLIT_THRESHOLD = 0.26
 # Two stories an article could join are one when their articles' mean similarity reaches this.
-MERGE_THRESHOLD = 0.40
+MERGE_THRESHOLD = 0.38
 MIN_PART = 2  # a lone odd article stays: one outlier does not make a second event
 REPAIR_SPAN = 60  # only a story's most recent articles are regrouped (bounded cost)
 
