@@ -26,10 +26,11 @@ from tidings.cluster.assign import (
 )
 from tidings.cluster.fingerprint import Fingerprint
 
-# Chosen on the odd half of the ECB+ topics, like the join threshold.
-SPLIT_THRESHOLD = 0.26
+# Measured with join 0.26 (bench/clustering.py). Leave-one-topic-out prefers split 0.26 and
+# merge 0.38 (32 of 33 topics); not shipped yet: the shipped pair is what the gate measured.
+SPLIT_THRESHOLD = 0.30
 # Two stories an article could join are one when their articles' mean similarity reaches this.
-MERGE_THRESHOLD = 0.38
+MERGE_THRESHOLD = 0.40
 MIN_PART = 2  # a lone odd article stays: one outlier does not make a second event
 REPAIR_SPAN = 60  # only a story's most recent articles are regrouped (bounded cost)
 
