@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import cli_search, pipeline
 from tidings.cli_accounts import resolve_user, tokens_app, users_app
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
@@ -321,3 +321,7 @@ def _lead_embeddings(docs: list[tuple[str, str]]) -> list[tuple[float, ...]]:
         err.print(f"[yellow]note:[/yellow] {exc}; clustering without lead embeddings")
         return [() for _ in docs]
     return [tuple(v.tolist()) for v in encoder.encode([lead(t, x) for t, x in docs])]
+
+
+app.command("search")(cli_search.search)
+app.command("import-page")(cli_search.import_page)

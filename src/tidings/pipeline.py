@@ -34,7 +34,7 @@ from tidings.models import (
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
-from tidings.store import library, reading, story_index
+from tidings.store import library, reading, search_index, story_index
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import transaction
@@ -281,6 +281,7 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
                                               fingerprint=placement.fingerprint.to_json())
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
+    search_index.index_article(conn, article_id)  # with its entities and quotes
     for touched in assigner.added(conn, article_id, placement, _when(article)):
         story_store.refresh_story(conn, touched)
     return article_id

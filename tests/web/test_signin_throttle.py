@@ -53,3 +53,26 @@ def test_one_account_is_protected_from_guesses_spread_over_many_addresses(
                                    json={"name": "hal", "password": f"guess {n}"}).status_code)
     limit = live.settings.signin_max_failures
     assert codes == [401] * limit + [429]
+
+
+def test_an_unknown_user_costs_a_password_check_too(live: LiveServer, monkeypatch) -> None:
+    """No enumeration by time: the unknown-user answer runs the same Argon2 verification
+    (counted, not timed: timings do not belong in tests)."""
+    from tidings import auth  # noqa: PLC0415
+
+    live.add_reader("ivy")
+    calls: list[str | None] = []
+    real = auth.verify_password
+
+    def counting(stored: str | None, password: str) -> bool:
+        calls.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    import httpx  # noqa: PLC0415
+
+    with httpx.Client(base_url=live.base, timeout=10,
+                      transport=httpx.HTTPTransport(local_address="127.0.2.1")) as http:
+        http.post("/api/v1/session", json={"name": "no-such-reader", "password": "guess"})
+        http.post("/api/v1/session", json={"name": "ivy", "password": "guess"})
+    assert len(calls) == 2 and calls[0] is None and calls[1] is not None

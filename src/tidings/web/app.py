@@ -44,7 +44,13 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import deps only
+    from tidings.web import (  # noqa: PLC0415 - routers import deps only
+        api,
+        atom,
+        compat,
+        search_feed,
+        ui,
+    )
 
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
@@ -58,5 +64,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
+    compat.install(app)  # sync apps: Google Reader API and Fever
+    app.include_router(search_feed.router)
     return app
 

@@ -46,7 +46,10 @@ def db(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-Conn = Annotated[Connection, Depends(db)]
+# Committed when the route returns, before the response leaves: a client that follows a
+# redirect at once must see what it just wrote (PostgreSQL lets the next request start
+# before an after-response commit).
+Conn = Annotated[Connection, Depends(db, scope="function")]
 
 
 def session_hash(request: Request) -> str | None:

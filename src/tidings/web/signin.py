@@ -45,7 +45,8 @@ def check_credentials(engine: Engine, settings: Settings, name: str, password: s
         user, stored = accounts.password_hash_of(conn, name.strip()[:200])
     if wait:
         raise SignInThrottled(wait)
-    if user is None or not auth.verify_password(stored, password):
+    matches = auth.verify_password(stored, password)  # run for unknown users too: same time
+    if user is None or not matches:
         with transaction(engine) as conn:
             accounts.record_signin_failure(conn, keys)
             accounts.forget_old_signin_failures(conn, now() - WINDOW)

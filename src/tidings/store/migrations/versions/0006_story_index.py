@@ -1,7 +1,7 @@
 """story index: articles filed under their index keys for candidate look-up
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 
 Upgrades a populated database without loss: every stored article with a readable
@@ -14,8 +14,8 @@ from alembic import op
 from tidings.cluster import Fingerprint, FingerprintError
 from tidings.cluster.index import index_keys
 
-revision = "0003"
-down_revision = "0002"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
