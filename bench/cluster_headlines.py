@@ -29,7 +29,7 @@ from tidings.cluster import assign as assign_module
 from tidings.enrich.embeddings import Encoder
 
 UCI = Path("data/clustering/uci-headlines-sample/uci-news-aggregator-first499.csv")
-SCALES = (1.5, 2.0, 2.5, 3.0)
+SCALES = (1.0, 1.5, 2.0, 2.5)
 EMBED_SHARES = (0.3, 0.5)
 Doc = dict[str, Any]
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from tidings.cluster.fingerprint import NEAR_DUPLICATE, Fingerprint, term_arrays
 
-# Chosen on the odd half of the ECB+ topics (bench/clustering.py prints the held-out half too).
+# Chosen by leave-one-topic-out on ECB+ dev (bench/clustering.py prints the CV figure too).
 # One pass (each decision final): JOIN_THRESHOLD. With the split repair after every join
 # (`split_story`), joining more readily pays: a wrong join is undone once the second event
 # has a few articles, so REPAIR_JOIN_THRESHOLD is lower.

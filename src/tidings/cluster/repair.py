@@ -26,7 +26,8 @@ from tidings.cluster.assign import (
 )
 from tidings.cluster.fingerprint import Fingerprint
 
-# Chosen on the odd half of the ECB+ topics, like the join threshold.
+# Measured with join 0.26 (bench/clustering.py). Leave-one-topic-out prefers split 0.26 and
+# merge 0.38 (32 of 33 topics); not shipped yet: the shipped pair is what the gate measured.
 SPLIT_THRESHOLD = 0.30
 # Two stories an article could join are one when their articles' mean similarity reaches this.
 MERGE_THRESHOLD = 0.40
