@@ -40,6 +40,9 @@ class Settings:
     fetch_timeout_s: float = _doc(15.0, "Connect/read timeout per request, in seconds.")
     max_body_bytes: int = _doc(10_000_000, "Largest response body accepted (after decoding).")
     max_redirects: int = _doc(5, "Most redirects followed per request.")
+    image_proxy: bool = _doc(
+        False, "Show article images through this server (fetched via the egress guard), so "
+        "that publishers never see a reader's address.")
     allow_hosts: tuple[str, ...] = _doc(
         (), "Hosts/networks the egress guard admits even if private (comma-separated)."
     )
