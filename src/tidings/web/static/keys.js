@@ -78,8 +78,11 @@
 
   function undoNow() {
     var button = document.querySelector('.undo button[data-key="u"]');
-    if (button) { button.click(); return true; }
-    return false;
+    if (!button) { return false; }
+    var back = button.form.querySelector('input[name="back"]');
+    if (back && window.location.hash && back.value.indexOf("#") < 0) { back.value += window.location.hash; }
+    button.click();
+    return true;
   }
 
   function onKey(event) {

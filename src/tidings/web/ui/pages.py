@@ -29,10 +29,10 @@ YEAR_S = 365 * 24 * 3600
 
 
 def _after(back: str, default: str, done: str = "", story: int = 0) -> Response:
-    target = local(back, default).split("#")[0]
+    target, _, item = local(back, default).partition("#")  # the item keyboard users were on
     if done:
         target += f"{'&' if '?' in target else '?'}done={done}&story={story}"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(target + (f"#{item}" if item else ""), status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
