@@ -59,9 +59,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision` (idempotent)."""
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    """Bring the database schema up to `revision` (idempotent).
+
+    On SQLite, Alembic's batch mode rebuilds a table to alter it (copy, drop, rename): with
+    foreign keys enforced, dropping the old table would cascade and delete every row that
+    refers to it. Enforcement is off while migrating, and the result is checked after."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+                if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("migration left rows that refer to missing rows")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: list[dict[str, Any]],

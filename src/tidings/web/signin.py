@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import Request, Response
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from tidings import auth
 from tidings.config import Settings
 from tidings.models import User
 from tidings.store import accounts
+from tidings.store.db import transaction
 from tidings.store.schema import now
 from tidings.web.deps import SESSION_COOKIE, session_hash
 
@@ -33,21 +34,26 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_credentials(conn: Connection, settings: Settings, name: str, password: str,
+def check_credentials(engine: Engine, settings: Settings, name: str, password: str,
                       address: str) -> User:
-    """The user, if the password is theirs. Failures count per account and per address;
-    past the limit every attempt is refused (429) until the window has moved on."""
+    """The user, if the password is theirs. Failures count per account and per address (in
+    a transaction of their own: the refusal must not roll them back); past the limit every
+    attempt is refused (429) until the window has moved on."""
     keys = [f"user:{name.strip().lower()[:200]}", f"addr:{address}"]
-    wait = accounts.signin_blocked_for(conn, keys, settings.signin_max_failures, WINDOW)
+    with transaction(engine) as conn:
+        wait = accounts.signin_blocked_for(conn, keys, settings.signin_max_failures, WINDOW)
+        user, stored = accounts.password_hash_of(conn, name.strip()[:200])
     if wait:
         raise SignInThrottled(wait)
-    user, stored = accounts.password_hash_of(conn, name.strip()[:200])
-    if user is None or not auth.verify_password(stored, password):
-        accounts.record_signin_failure(conn, keys)
-        accounts.forget_old_signin_failures(conn, now() - WINDOW)
+    matches = auth.verify_password(stored, password)  # run for unknown users too: same time
+    if user is None or not matches:
+        with transaction(engine) as conn:
+            accounts.record_signin_failure(conn, keys)
+            accounts.forget_old_signin_failures(conn, now() - WINDOW)
         raise SignInFailed(WRONG)
     if stored is not None and auth.needs_rehash(stored):
-        accounts.set_password_hash(conn, user.id or 0, auth.hash_password(password))
+        with transaction(engine) as conn:
+            accounts.set_password_hash(conn, user.id or 0, auth.hash_password(password))
     return user
 
 

@@ -11,6 +11,7 @@ from tidings import auth
 from tidings.models import TokenKind
 from tidings.sources import write_opml
 from tidings.store import accounts, library
+from tidings.store.db import transaction
 from tidings.store.export import export_user
 from tidings.web import signin
 from tidings.web.api.shapes import Id, token_json
@@ -45,18 +46,19 @@ def me(user: ApiUser) -> dict[str, Any]:
 
 
 @router.post("/session")
-def sign_in(body: SignInIn, request: Request, response: Response, conn: Conn) -> dict[str, Any]:
+def sign_in(body: SignInIn, request: Request, response: Response) -> dict[str, Any]:
     """Sign in with name and password: sets the session cookie (throttled, 429 when over)."""
-    settings = state(request).settings
+    st = state(request)
     try:
-        user = signin.check_credentials(conn, settings, body.name, body.password,
+        user = signin.check_credentials(st.engine, st.settings, body.name, body.password,
                                         signin.client_address(request))
     except signin.SignInThrottled as exc:
         raise HTTPException(status_code=429, detail=str(exc),
                             headers={"Retry-After": str(exc.retry_after_s)}) from exc
     except signin.SignInFailed as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from exc
-    signin.start_session(conn, settings, user, response)
+    with transaction(st.engine) as conn:
+        signin.start_session(conn, st.settings, user, response)
     return {"id": user.id, "name": user.name}
 
 

@@ -12,6 +12,7 @@ from tidings import auth
 from tidings.models import TokenKind
 from tidings.sources import write_opml
 from tidings.store import accounts, library
+from tidings.store.db import transaction
 from tidings.store.export import export_user
 from tidings.web import signin
 from tidings.web.api.shapes import Id
@@ -28,11 +29,11 @@ def signin_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/signin")
-def signin_form(request: Request, conn: Conn, name: Annotated[str, Form(max_length=200)],
+def signin_form(request: Request, name: Annotated[str, Form(max_length=200)],
                 password: Field, next: Field = "/") -> Response:
-    settings = state(request).settings
+    st = state(request)
     try:
-        user = signin.check_credentials(conn, settings, name, password,
+        user = signin.check_credentials(st.engine, st.settings, name, password,
                                         signin.client_address(request))
     except signin.SignInThrottled as exc:
         throttled = page(request, None, "signin.html", next=local(next), error=str(exc),
@@ -43,7 +44,8 @@ def signin_form(request: Request, conn: Conn, name: Annotated[str, Form(max_leng
         return page(request, None, "signin.html", next=local(next), error=str(exc),
                     status_code=401)
     response = RedirectResponse(local(next), status_code=303)
-    signin.start_session(conn, settings, user, response)
+    with transaction(st.engine) as conn:
+        signin.start_session(conn, st.settings, user, response)
     return response
 
 
