@@ -86,6 +86,8 @@ def _image_outlet(site: LoopbackSite) -> None:
         headers={"Content-Type": "text/html; charset=utf-8"})
     site.routes["/img/lighthouse.png"] = Route(png(640, 400),
                                                headers={"Content-Type": "image/png"})
+    site.routes["/favicon.ico"] = Route(png(16, 16, (200, 60, 40)),
+                                        headers={"Content-Type": "image/png"})
 
 
 @pytest.fixture(scope="session")

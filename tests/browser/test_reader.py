@@ -251,7 +251,7 @@ def test_story_page_briefs_and_article_keeps_its_image(desktop: Any, ids: Ids,
 
     photo_hits = reader_site.site.routes["/img/lighthouse.png"].hits
     page.goto(f"/articles/{ids.article}")
-    image = page.locator(".reader img").first
+    image = page.locator(".reader figure.lead img")
     image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=image.element_handle())

@@ -8,6 +8,8 @@ import re
 
 import httpx
 
+from tests.feeds import rss
+from tests.loopback import LoopbackSite, Route
 from tests.web.conftest import LiveServer
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -110,3 +112,27 @@ def test_image_proxy_is_off_unless_set(live: LiveServer) -> None:
         anonymous = anon.get("/images", params={"url": "https://example.com/a.png"})
     assert answer.status_code == 404
     assert anonymous.status_code == 303  # readers only: it is not an open proxy
+
+
+def test_source_icons_are_fetched_once_and_served_from_here(live: LiveServer,
+                                                            site: LoopbackSite) -> None:
+    site.routes["/icon-feed.xml"] = Route(
+        rss("Icon outlet", [("i1", "An item with an icon", "Some text.")]),
+        headers={"Content-Type": "application/rss+xml"})
+    site.routes["/favicon.ico"] = Route(b"\x00\x00\x01\x00" + b"\x01" * 300,
+                                        headers={"Content-Type": "image/x-icon"})
+    with live.client() as http:
+        source = http.post("/api/v1/sources", json={"url": site.url("/icon-feed.xml")}).json()
+        sources_page = http.get("/sources").text
+        first = http.get(f"/icons/{source['id']}")
+        again = http.get(f"/icons/{source['id']}")
+        sample_id = next(int(i) for i in re.findall(r'href="/sources/(\d+)"', sources_page)
+                         if int(i) != source["id"])
+        sample = http.get(f"/icons/{sample_id}")
+        other = http.get("/icons/999999")
+    assert f'src="/icons/{source["id"]}"' in sources_page
+    assert first.status_code == 200 and first.headers["content-type"] == "image/x-icon"
+    assert first.content == again.content == site.routes["/favicon.ico"].body
+    assert site.routes["/favicon.ico"].hits == 1  # once, then from the data dir
+    assert sample.headers["content-type"] == "image/svg+xml"  # never fetched: our own icon
+    assert other.status_code == 404
