@@ -46,7 +46,8 @@ def db(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-Conn = Annotated[Connection, Depends(db)]
+# "function": commit before the answer leaves, so the page a redirect leads to sees the write.
+Conn = Annotated[Connection, Depends(db, scope="function")]
 
 
 def session_hash(request: Request) -> str | None:
