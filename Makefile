@@ -5,9 +5,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock tests/compat/clients.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes --no-deps --ignore-requires-python \
+	  -r tests/compat/clients.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -26,7 +28,8 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 lock:
-	uv pip compile requirements.in --generate-hashes --python-version 3.11 \
+	uv pip compile requirements.in --override requirements-overrides.txt --generate-hashes \
+	  --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,19 @@ def test_add_refuses_private_addresses_with_a_clear_message(run) -> None:
     code, out = run("add", "http://192.168.1.1/feed.xml")
     assert code == 1
     assert "192.168.1.1" in out and "private" in out.lower()
+
+
+def test_analyze_says_when_a_language_is_not_enriched(run, tmp_path: Path) -> None:
+    page = tmp_path / "seite.txt"
+    page.write_text(
+        "Neue Brücke über den Fluss eröffnet\n\n"
+        "Die neue Brücke über den Fluss ist am Montag für den Verkehr freigegeben worden. "
+        "Nach drei Jahren Bauzeit können Fußgänger und Radfahrer nun direkt von der Altstadt "
+        "zum Bahnhof gelangen. Die Stadt rechnet mit mehreren tausend Nutzern am Tag, und "
+        "die Anwohner hoffen auf weniger Autoverkehr in den engen Gassen der Innenstadt.\n",
+        encoding="utf-8")
+    code, output = run("analyze", str(page))
+    assert code == 0, output
+    article = json.loads(output.strip().splitlines()[-1])
+    assert article["language"] == "de" and article["entities"] == []
+    assert article["warning"] == "language 'de' is not enriched: no entities, quotes or key points"

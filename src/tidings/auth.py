@@ -66,3 +66,10 @@ def secret_hash(secret: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def fever_key(user_name: str, app_password: str) -> str:
+    """The Fever API's api_key, md5 of "user:password", as every Fever app computes it. Only
+    `secret_hash(fever_key(...))` is stored."""
+    raw = f"{user_name}:{app_password}".encode()
+    return hashlib.md5(raw, usedforsecurity=False).hexdigest()

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.engine import Engine
 
-from tidings import pipeline
+from tidings import cli_search, pipeline
 from tidings.cli_accounts import resolve_user, tokens_app, users_app
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
@@ -300,10 +300,33 @@ def cluster(path: Path) -> None:
     from tidings.cluster import StreamClusterer  # noqa: PLC0415
 
     clusterer = StreamClusterer()
+    order: list[str] = []
     try:
-        for doc_id, title, text, published in _jsonl_documents(path):
-            story = clusterer.add(doc_id, title, text, published)
-            typer.echo(json.dumps({"id": doc_id, "story": story}))
+        docs = list(_jsonl_documents(path))
+        vectors = _lead_embeddings([(title, text) for _, title, text, _ in docs])
+        for (doc_id, title, text, published), vector in zip(docs, vectors, strict=True):
+            clusterer.add(doc_id, title, text, published, embedding=vector)
+            order.append(doc_id)
     except (OSError, ValueError) as exc:
         err.print(f"[red]cannot cluster {path}:[/red] {exc}")
         raise typer.Exit(1) from exc
+    # Final assignments: a later document may have split or merged an earlier one's story.
+    for doc_id in dict.fromkeys(order):
+        typer.echo(json.dumps({"id": doc_id, "story": clusterer.stories[doc_id]}))
+
+
+def _lead_embeddings(docs: list[tuple[str, str]]) -> list[tuple[float, ...]]:
+    """Lead embeddings for `cluster` (headline-only items need them), when installed."""
+    from tidings.cluster import lead  # noqa: PLC0415
+    from tidings.enrich import embeddings  # noqa: PLC0415
+
+    try:
+        encoder = embeddings.load_encoder()
+    except embeddings.EmbeddingsUnavailable as exc:
+        err.print(f"[yellow]note:[/yellow] {exc}; clustering without lead embeddings")
+        return [() for _ in docs]
+    return [tuple(v.tolist()) for v in encoder.encode([lead(t, x) for t, x in docs])]
+
+
+app.command("search")(cli_search.search)
+app.command("import-page")(cli_search.import_page)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tidings import auth
 from tidings.models import TokenKind, User
-from tidings.store import accounts
+from tidings.store import accounts, sync
 from tidings.store.db import transaction
 
 users_app = typer.Typer(help="Accounts: add, list, change password, delete.",
@@ -109,8 +109,11 @@ def create_token(ctx: typer.Context, name: str,
     secret = auth.new_secret("tdg_" if kind == TokenKind.API else "")
     with transaction(_engine(ctx)) as conn:
         user = resolve_user(conn, name)
-        accounts.add_token(conn, user.id or 0, kind, auth.secret_hash(secret),
-                           (app if app is not None else label).strip())
+        token = accounts.add_token(conn, user.id or 0, kind, auth.secret_hash(secret),
+                                   (app if app is not None else label).strip())
+        if kind == TokenKind.APP:  # Fever apps send md5("user:password")
+            sync.set_fever_hash(conn, token.id or 0,
+                                auth.secret_hash(auth.fever_key(user.name, secret)))
     typer.echo(secret)
 
 

@@ -66,6 +66,10 @@ class Settings:
     retention_days: int = _doc(
         90, "Read, unstarred articles older than this many days are pruned (starred: never)."
     )
+    sync_fold_stories: bool = _doc(
+        True, "Sync apps (Google Reader API, Fever): marking an article read also marks the "
+        "other articles of its story read.",
+    )
 
     @property
     def effective_database_url(self) -> str:

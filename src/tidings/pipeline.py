@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection, Engine
 from tidings import cluster, enrich, extract
 from tidings.cluster.repair import REPAIR_SPAN
 from tidings.config import Settings
+from tidings.enrich import embeddings
+from tidings.enrich.embeddings import Encoder
 from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
 from tidings.fetch import Fetcher, FetchError
@@ -32,7 +34,7 @@ from tidings.models import (
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
-from tidings.store import library, reading
+from tidings.store import library, reading, search_index, story_index
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import transaction
@@ -53,60 +55,129 @@ class RefreshReport:
     failed: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where `assign` put an article: its story, fingerprint, and the other stories it was
+    close enough to join (candidates for a merge once it is stored)."""
+
+    story_id: int
+    fingerprint: cluster.Fingerprint
+    also_close: tuple[int, ...] = ()
+    is_new: bool = False  # the article started this story
+
+
 @dataclass
 class StoryAssigner:
-    """Recent articles' fingerprints, loaded once per run and kept current as we add.
+    """Places articles in stories through the story index kept in the store.
 
-    An article joins the closest recent story (or starts one); then that story is checked
-    for having grown into two events, and split if so (`cluster.split_story`): the one-pass
-    decision alone merges the first report of a second, similar event too eagerly.
+    An article's candidates are the stories of recent articles filed under its index keys
+    (names, strong words, embedding bands), read fresh for every article so that concurrent
+    workers see each other's articles; each stored fingerprint is parsed once per run. The
+    article joins the closest story (or starts one); two stories it could both join are
+    merged when their articles are alike on the whole (`cluster.linked`), and the story it
+    joined is split when it has grown into two events (`cluster.split_story`).
     """
 
-    candidates: list[cluster.Candidate]
-    article_ids: list[int]
+    encoder: Encoder | None = None
+    parsed: dict[int, cluster.Fingerprint | None] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection, since: datetime) -> StoryAssigner:
-        assigner = cls([], [])
-        for row in article_store.recent_fingerprints(conn, since):
-            try:
-                fp = cluster.Fingerprint.from_json(row.fingerprint)
-            except cluster.FingerprintError as exc:  # e.g. written by an older version
-                log.info("article %s: fingerprint skipped (%s)", row.article_id, exc)
-                continue
-            assigner.candidates.append(cluster.Candidate(row.story_id, fp, row.published_at))
-            assigner.article_ids.append(row.article_id)
-        return assigner
+    def for_run(cls) -> StoryAssigner:
+        """An assigner with the sentence encoder when the packaged model is installed."""
+        try:
+            return cls(embeddings.load_encoder())
+        except embeddings.EmbeddingsUnavailable as exc:
+            log.info("story assignment without lead embeddings: %s", exc)
+            return cls()
 
-    def place(self, conn: Connection, article: Article) -> tuple[int, cluster.Fingerprint]:
+    def embed(self, articles: Sequence[Article]) -> list[tuple[float, ...]]:
+        """Lead embeddings of these articles (empty ones without an encoder)."""
+        if self.encoder is None or not articles:
+            return [() for _ in articles]
+        leads = [cluster.lead(a.title, a.text) for a in articles]
+        return [tuple(row.tolist()) for row in self.encoder.encode(leads)]
+
+    def place(self, conn: Connection, article: Article,
+              embedding: Sequence[float] = ()) -> Placement:
         names = [e.name for e in article.entities]
-        fp = cluster.fingerprint(article.title, article.text, entities=names)
-        story_id = cluster.assign_story(fp, self.candidates, published_at=article.published_at,
-                                        threshold=cluster.REPAIR_JOIN_THRESHOLD)
-        if story_id is None:
-            when = article.published_at or article.fetched_at or utcnow()
-            story_id = story_store.create_story(conn, article.title or "(untitled)", when)
-        return story_id, fp
+        fp = cluster.fingerprint(article.title, article.text, entities=names,
+                                 embedding=embedding)
+        when = _when(article)
+        # Undated articles are filed at their fetch time, so the look-up spans the whole
+        # candidate window; close_stories then applies the story window to dates it knows.
+        story_ids = story_index.candidate_stories(conn, cluster.index_keys(fp),
+                                                  when - CANDIDATE_WINDOW,
+                                                  when + CANDIDATE_WINDOW)
+        close = cluster.close_stories(fp, self._candidates(conn, story_ids, when),
+                                      published_at=article.published_at,
+                                      threshold=cluster.REPAIR_JOIN_THRESHOLD)
+        if close:
+            # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
+            also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)
+            return Placement(close[0][0], fp, also)
+        story_id = story_store.create_story(conn, article.title or "(untitled)", when)
+        return Placement(story_id, fp, is_new=True)
 
-    def added(self, conn: Connection, article_id: int, story_id: int, fp: cluster.Fingerprint,
-              published_at: datetime | None) -> list[int]:
-        """Remember a stored article; split its story if needed. Returns stories touched."""
-        self.candidates.append(cluster.Candidate(story_id, fp, published_at))
-        self.article_ids.append(article_id)
-        members = [i for i, c in enumerate(self.candidates) if c.story_id == story_id]
-        recent = members[-REPAIR_SPAN:]
-        groups = cluster.split_story([self.candidates[i].fingerprint for i in recent],
-                                     published=[self.candidates[i].published_at for i in recent])
+    def _candidates(self, conn: Connection, story_ids: Sequence[int],
+                    when: datetime) -> list[cluster.Candidate]:
+        rows = story_index.story_members(conn, story_ids, when - CANDIDATE_WINDOW,
+                                         per_story=REPAIR_SPAN)
+        out = []
+        for row in rows:
+            fp = self._parse(row.article_id, row.fingerprint)
+            if fp is not None:
+                out.append(cluster.Candidate(row.story_id, fp, row.published_at))
+        return out
+
+    def _parse(self, article_id: int, text: str) -> cluster.Fingerprint | None:
+        if article_id not in self.parsed:
+            try:
+                self.parsed[article_id] = cluster.Fingerprint.from_json(text)
+            except cluster.FingerprintError as exc:  # e.g. written by an older version
+                log.info("article %s: fingerprint skipped (%s)", article_id, exc)
+                self.parsed[article_id] = None
+        return self.parsed[article_id]
+
+    def added(self, conn: Connection, article_id: int, placement: Placement,
+              when: datetime) -> list[int]:
+        """File a stored article; merge and split its story as needed. Returns the stories
+        touched."""
+        story_index.file_article(conn, article_id, cluster.index_keys(placement.fingerprint),
+                                 when)
+        self.parsed[article_id] = placement.fingerprint
+        since = when - CANDIDATE_WINDOW
+        touched = [placement.story_id]
+        for other in placement.also_close:
+            mine = self._candidates(conn, [placement.story_id], when)
+            theirs = self._candidates(conn, [other], when)
+            if cluster.linked([c.fingerprint for c in mine], [c.fingerprint for c in theirs],
+                              published=[c.published_at for c in mine + theirs]):
+                story_index.move_story(conn, other, placement.story_id, since)
+                touched.append(other)
+        if placement.is_new:
+            return touched  # one article: nothing to split
+        return touched + self._split(conn, placement.story_id, since)
+
+    def _split(self, conn: Connection, story_id: int, since: datetime) -> list[int]:
+        members = story_index.story_members(conn, [story_id], since, per_story=REPAIR_SPAN)
+        readable = [(r, fp) for r in members
+                    if (fp := self._parse(r.article_id, r.fingerprint)) is not None]
+        rows = [r for r, _ in readable]
+        groups = cluster.split_story([fp for _, fp in readable],
+                                     published=[r.published_at for r in rows])
         new_stories: dict[int, int] = {}
-        for i, group in zip(recent, groups, strict=True):
+        for row, group in zip(rows, groups, strict=True):
             if group:
                 if group not in new_stories:
-                    first = article_store.get_article(conn, self.article_ids[i])
+                    first = article_store.get_article(conn, row.article_id)
                     new_stories[group] = story_store.create_story(
                         conn, first.title or "(untitled)", first.published_at or utcnow())
-                self.candidates[i] = replace(self.candidates[i], story_id=new_stories[group])
-                article_store.set_story(conn, self.article_ids[i], new_stories[group])
-        return [story_id, *new_stories.values()]
+                article_store.set_story(conn, row.article_id, new_stories[group])
+        return list(new_stories.values())
+
+
+def _when(article: Article) -> datetime:
+    return article.published_at or article.fetched_at or utcnow()
 
 
 def refresh_source(engine: Engine, fetcher: Fetcher, source_id: int, *,
@@ -158,12 +229,12 @@ def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
     fresh = _new_entries(engine, source, entries, report)
     drafts = [_article_for(entry, source, fetcher) for _, entry in fresh]
     enriched = enrich.enrich_many(drafts)
-    with transaction(engine) as conn:
-        assigner = StoryAssigner.load(conn, utcnow() - CANDIDATE_WINDOW)
-    for (key, _), article in zip(fresh, enriched, strict=True):
+    assigner = StoryAssigner.for_run()
+    vectors = assigner.embed(enriched)
+    for (key, _), article, vector in zip(fresh, enriched, vectors, strict=True):
         try:
             with transaction(engine) as conn:
-                store_article(conn, article, key, assigner)
+                store_article(conn, article, key, assigner, vector)
             report.new += 1
         except Exception as exc:  # one bad item must not stop the run
             log.warning("could not store %s from %s: %s", article.url, source.url, exc)
@@ -199,15 +270,19 @@ def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None) -> Artic
     return replace(article, canonical_url=canon, source_id=source.id, fetched_at=utcnow())
 
 
-def store_article(conn: Connection, article: Article, key: str, assigner: StoryAssigner) -> int:
-    """Place the article in a story and write it with its annotations."""
-    story_id, fp = assigner.place(conn, article)
-    article = replace(article, story_id=story_id)
+def store_article(conn: Connection, article: Article, key: str, assigner: StoryAssigner,
+                  embedding: Sequence[float] = ()) -> int:
+    """Place the article in a story and write it with its annotations. `embedding` is its
+    lead's (`StoryAssigner.embed`), when there is an encoder."""
+    story_index.lock_assignment(conn)  # concurrent workers place one article at a time
+    placement = assigner.place(conn, article, embedding)
+    article = replace(article, story_id=placement.story_id)
     article_id = article_store.insert_article(conn, article, entry_key=key,
-                                              fingerprint=fp.to_json())
+                                              fingerprint=placement.fingerprint.to_json())
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
-    for touched in assigner.added(conn, article_id, story_id, fp, article.published_at):
+    search_index.index_article(conn, article_id)  # with its entities and quotes
+    for touched in assigner.added(conn, article_id, placement, _when(article)):
         story_store.refresh_story(conn, touched)
     return article_id
 
@@ -223,10 +298,11 @@ def ingest_document(engine: Engine, data: bytes, *, source: Source, url: str = "
         if article_store.find_duplicate(conn, source.id, key, article.canonical_url,
                                         article.title):
             return None
-        assigner = StoryAssigner.load(conn, utcnow() - CANDIDATE_WINDOW)
     article = enrich.enrich_article(article)
+    assigner = StoryAssigner.for_run()
+    vector = assigner.embed([article])[0]
     with transaction(engine) as conn:
-        return store_article(conn, article, key, assigner)
+        return store_article(conn, article, key, assigner, vector)
 
 
 def subscribe(engine: Engine, url: str, *, settings: Settings, user_id: int, title: str = "",

@@ -1,17 +1,18 @@
 """Entity quality gate on GUM news dev: our canonical entities beside raw spaCy, same run.
 
-Some rules in `tidings.enrich` were written while reading these 12 articles, so a gain on the
-whole set is in-sample. The gate therefore also asks for the gain on each of two fixed halves
-(documents at even and at odd positions of the file, `bench.entities.half`): ours must be at
-least raw spaCy's strict F1 for every kind on each half. This holds for all three kinds on
-both halves; it does not make the figures out-of-sample (the rules saw both halves), it shows
-the gain is not carried by a few documents of one half.
+The mechanisms in `tidings.enrich` were written while reading these 12 articles and are
+chosen on them, so a gain on the whole set is in-sample. The gate's main test is therefore
+the leave-one-article-out figure (`bench.entity_folds`): every article scored with the
+mechanisms chosen on the other eleven must beat raw spaCy on the same articles by 0.03
+coarse F1. The fixed halves (even/odd positions) and the whole-set floors stay as a check
+that no kind regresses.
 
 Floors are pinned just under the figures measured when they were set (the full report, with
-speed: `python -m bench.entities`). Measured strict F1, ours (raw spaCy):
-  all   person 0.8009 (0.7807), organisation 0.7235 (0.6664), place 0.8589 (0.7918)
-  even  person 0.7945 (0.7613), organisation 0.6927 (0.6631), place 0.8974 (0.8614)
-  odd   person 0.8013 (0.7833), organisation 0.7376 (0.6673), place 0.8313 (0.7400)
+speed: `python -m bench.entities`). Measured, ours (raw spaCy):
+  coarse F1  in-sample 0.8586 (0.8232), cross-validated 0.8560 (0.8232)
+  strict F1  all   person 0.8187 (0.7807), organisation 0.7525 (0.6664), place 0.8639 (0.7918)
+             even  person 0.7945 (0.7613), organisation 0.7142 (0.6631), place 0.9078 (0.8614)
+             odd   person 0.8248 (0.7833), organisation 0.7699 (0.6673), place 0.8324 (0.7400)
 """
 
 from __future__ import annotations
@@ -20,16 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.entities import HALVES, evaluate, half, load_gum
+from bench.entities import HALVES, evaluate, half, load_gum, load_scorer, raw_predictions
+from bench.entity_folds import cross_validate
+
+from tidings.enrich.rules import DEFAULT_RULES
 
 pytestmark = pytest.mark.shared
 
 KINDS = ("person", "organization", "place")
-FLOORS = {"person": 0.79, "organization": 0.71, "place": 0.85}
+FLOORS = {"person": 0.81, "organization": 0.74, "place": 0.85}
 HALF_FLOORS = {
-    "even": {"person": 0.78, "organization": 0.68, "place": 0.88},
-    "odd": {"person": 0.79, "organization": 0.72, "place": 0.82},
+    "even": {"person": 0.79, "organization": 0.70, "place": 0.89},
+    "odd": {"person": 0.82, "organization": 0.76, "place": 0.82},
 }
+CV_GAIN = 0.03  # issue 12, acceptance 1
 Scores = dict[str, dict[str, Any]]
 
 
@@ -81,3 +86,23 @@ def test_halves_split_the_documents_without_overlap(shared_dir: Path) -> None:
 def test_coarse_overall_better_than_raw_spacy(scores: Scores) -> None:
     ours, raw = (scores[s]["coarse"]["f1"] for s in ("ours", "raw spaCy"))
     assert ours > raw, f"coarse: ours {ours:.4f} <= raw spaCy {raw:.4f}"
+
+
+@pytest.fixture(scope="module")
+def folds(shared_dir: Path) -> dict[str, Any]:
+    docs = load_gum(shared_dir)
+    return cross_validate(load_scorer(shared_dir), docs, raw_predictions(docs))
+
+
+def test_cross_validated_coarse_f1_beats_raw_spacy_by_the_margin(folds: dict[str, Any]) -> None:
+    gain = folds["cv"] - folds["raw"]
+    assert gain >= CV_GAIN, f"cross-validated {folds['cv']:.4f} vs raw {folds['raw']:.4f}"
+
+
+def test_cross_validated_figure_is_not_the_in_sample_one_in_disguise(
+        folds: dict[str, Any]) -> None:
+    # Twelve folds, each choosing on eleven articles: the held-out figure cannot exceed
+    # the in-sample one, and the shipped default is what selection on all twelve chose.
+    assert len(folds["fold_rules"]) == len(folds["ids"]) == 12
+    assert folds["cv"] <= folds["in_sample"] + 1e-9
+    assert folds["rules"] == DEFAULT_RULES

@@ -77,5 +77,15 @@ def test_unreadable_fingerprint_says_what_to_do(bad: str) -> None:
 
 def test_json_is_plain_data() -> None:
     data = json.loads(fingerprint(*REHAB).to_json())
-    assert set(data) == {"v", "sig", "topic", "names", "years"}
+    assert set(data) <= {"v", "sig", "topic", "names", "years", "short", "emb"}
     assert all(isinstance(w, float) for w in data["topic"].values())
+
+
+def test_an_embedding_survives_json_as_int8_and_a_headline_is_short() -> None:
+    vector = [0.6, -0.8] + [0.0] * 382
+    fp = fingerprint("Mill fire in Brackley", "Crews fought the blaze.", embedding=vector)
+    back = Fingerprint.from_json(fp.to_json())
+    assert back.short and not fingerprint("Long", "word " * 80).short
+    assert len(back.embedding) == 384
+    assert abs(back.embedding[0] - 0.6) < 0.01 and abs(back.embedding[1] + 0.8) < 0.01
+    assert Fingerprint.from_json(fingerprint("a", "b").to_json()).embedding == ()

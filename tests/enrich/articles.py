@@ -73,3 +73,17 @@ COURT = Article(
         "Osei's clerk, Ms Abena Boateng, later said the hearing would resume on Thursday."
     ),
 )
+
+TITLED = Article(
+    title="Flood crews pull two from car roof as coast road closes",
+    text=(
+        "Oren Blackwood, a station officer with the county fire service, led the rescue on "
+        "the coast road on Tuesday night. Selma Iversen runs the emergency unit at the "
+        "district hospital.\n\n"
+        "“The water came up far quicker than anyone expected, and we had two people on a car "
+        "roof,” Mr Blackwood said.\n\n"
+        "Dr Iversen said the ward had treated forty patients before noon.\n\n"
+        "“Nobody should drive through standing water,” said Dr. Iversen.\n\n"
+        "“We are reviewing every closure on that road,” Ms Quarrie said."
+    ),
+)

@@ -19,6 +19,18 @@ def test_other_languages_are_marked_and_left_without_nlp(nlp: Language) -> None:
     assert article.language == "de"
     assert article.entities == [] and article.quotes == [] and article.key_points == []
     assert article.topics == ["Lokales"]  # the page's own label still makes it followable
+    assert article.warning == (
+        "language 'de' is not enriched: no entities, quotes or key points")
+
+
+def test_english_articles_carry_no_language_warning(nlp: Language) -> None:
+    assert enrich_article(STRIKE, nlp=nlp).warning is None
+
+
+def test_a_language_warning_keeps_the_extraction_warning_before_it(nlp: Language) -> None:
+    article = enrich_article(replace(GERMAN, warning="no byline found"), nlp=nlp)
+    assert article.warning is not None
+    assert article.warning.startswith("no byline found; language 'de' is not enriched")
 
 
 def test_empty_text_comes_back_unchanged_with_no_language(nlp: Language) -> None:

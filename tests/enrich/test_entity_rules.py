@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from tidings.enrich.entities import fix_kinds
 from tidings.enrich.mentions import Mention, raw_mentions
+from tidings.enrich.rules import ALL_RULES
 from tidings.models import EntityKind
 
 PERSON, ORG, PLACE = EntityKind.PERSON, EntityKind.ORG, EntityKind.PLACE
@@ -96,7 +97,9 @@ def test_a_title_before_a_surname_is_not_taken_for_a_given_name(nlp: Language) -
 def test_a_capitalised_common_noun_at_a_sentence_start_is_dropped(nlp: Language) -> None:
     text = "Acupuncture is popular. Critics say acupuncture is untested. Mira Holt agreed."
     doc = _tagged(nlp, text, [("Acupuncture", "ORG"), ("Mira Holt", "PERSON")])
-    assert [m.surface for m in raw_mentions(doc, text)] == ["Mira Holt"]
+    # Off by default (cross-validation drops it), still there for whoever turns it on.
+    assert [m.surface for m in raw_mentions(doc, text, ALL_RULES)] == ["Mira Holt"]
+    assert "Acupuncture" in [m.surface for m in raw_mentions(doc, text)]
 
 
 def test_a_caption_credit_glued_to_a_name_is_cut(nlp: Language) -> None:

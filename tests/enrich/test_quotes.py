@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from tests.enrich.articles import COURT, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
+from tests.enrich.articles import COURT, SHARED_SURNAME, STRIKE, TITLED, UNNAMED_SPOKESMAN
 from tidings.enrich import enrich_article
 from tidings.models import Article, EntityKind, Quote
 
@@ -85,3 +85,15 @@ def test_a_title_between_said_and_the_name_is_skipped(nlp: Language) -> None:
             "“We will publish the accounts in full next week,” said finance officer Tomas Reyes.")
     quotes = enrich_article(Article(title="Budget passes", text=text), nlp=nlp).quotes
     assert said(quotes) == [("Ilse Brandt", "Fares were too"), ("Tomas Reyes", "We will publish")]
+
+
+def test_a_title_and_surname_speaker_is_the_person_named_in_full_earlier(nlp: Language) -> None:
+    quotes = enrich_article(TITLED, nlp=nlp).quotes
+    assert [(q.speaker, q.direct) for q in quotes] == [
+        ("Oren Blackwood", True),  # “…,” Mr Blackwood said
+        ("Selma Iversen", False),  # Dr Iversen said the ward … (reported)
+        ("Selma Iversen", True),  # “…,” said Dr. Iversen
+        ("Quarrie", True),  # a title and a surname nobody named in full: as written
+    ]
+    assert quotes[0].text.startswith("The water came up far quicker")
+    assert quotes[1].text.startswith("the ward had treated forty patients")

@@ -178,3 +178,44 @@ def test_date_stamp_is_never_the_headline() -> None:
         "Pressemitteilung vom 12.03.2024", "", "Council backs river ferry expansion", "", *PROSE,
     ))
     assert article.title == "Council backs river ferry expansion"
+
+
+WRAPPED = [
+    "The harbour board voted on Thursday to keep the night ferry running through the",
+    "winter, reversing a decision taken in the spring after fuel costs rose by a third",
+    "and passenger numbers fell below the level the operator needs to break even.",
+    "",
+    "Board members said the service was a lifeline for shift workers at the hospital",
+    "and the container terminal, and that the subsidy would be reviewed in March when",
+    "the new timetable is published.",
+]
+
+
+def test_hard_wrapped_plain_text_keeps_every_paragraph_whole() -> None:
+    text = _capture("Night ferry saved for the winter", "", *WRAPPED)
+    article = clean_capture(text)
+    paragraphs = [" ".join(WRAPPED[:3]), " ".join(WRAPPED[4:])]
+    assert article.text.split("\n\n") == paragraphs
+    assert article.related == []
+
+
+@pytest.mark.parametrize("paragraph", [
+    # Body prose that only lacks its full stop, or trails into a list: not another story.
+    "The board, which meets monthly, said the ferry would run until at least April, with "
+    "a review of fares, timetables and crewing before then; members of the public may put "
+    "questions in writing to the clerk, who will pass them to the operator and publish the "
+    "answers with the minutes (the next meeting is on the first Tuesday of the month)",
+    "Passengers will need to book ahead on the late sailings and show a ticket at the gate;",
+])
+def test_body_lines_without_a_full_stop_stay_in_the_body(paragraph: str) -> None:
+    article = clean_capture(_capture(PROSE[0], "", paragraph, "", PROSE[1], "", PROSE[2]))
+    assert article.text.split("\n\n") == [PROSE[0], paragraph, PROSE[1], PROSE[2]]
+    assert paragraph not in article.related
+
+
+def test_a_headline_below_the_title_is_not_joined_to_its_byline() -> None:
+    text = _capture("Night ferry saved for the winter after harbour board vote",
+                    "by Ana Ruiz", "", PROSE[0], "", PROSE[1])
+    article = clean_capture(text)
+    assert article.title == "Night ferry saved for the winter after harbour board vote"
+    assert article.text.split("\n\n") == PROSE[:2]

@@ -7,12 +7,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from tidings.store.db import migrate
-from tidings.store.schema import metadata
+from tidings.store.schema import include_object, metadata
 
 
 def test_migrated_schema_matches_tables(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

@@ -14,18 +14,22 @@ from tidings.cluster.assign import (
     STORY_WINDOW,
     Candidate,
     assign_story,
+    close_stories,
 )
 from tidings.cluster.fingerprint import (
     Fingerprint,
     FingerprintError,
     fingerprint,
     is_near_duplicate,
+    lead,
 )
-from tidings.cluster.repair import SPLIT_THRESHOLD, split_story
+from tidings.cluster.index import index_keys
+from tidings.cluster.repair import MERGE_THRESHOLD, SPLIT_THRESHOLD, linked, split_story
 from tidings.cluster.stream import StreamClusterer
 
 __all__ = [
     "JOIN_THRESHOLD",
+    "MERGE_THRESHOLD",
     "REPAIR_JOIN_THRESHOLD",
     "SPLIT_THRESHOLD",
     "STORY_WINDOW",
@@ -34,7 +38,11 @@ __all__ = [
     "FingerprintError",
     "StreamClusterer",
     "assign_story",
+    "close_stories",
     "fingerprint",
+    "index_keys",
     "is_near_duplicate",
+    "lead",
+    "linked",
     "split_story",
 ]

@@ -31,6 +31,12 @@ YEAR_SHARE = 0.15  # added for years in common (a bonus: most articles name no y
 # the week (budgets for next year, five-year plans): the date window already speaks for them.
 PRESENT_YEARS = 3
 STORY_WINDOW = timedelta(days=4)  # articles further apart than this are never one story
+# Lead embeddings (when given): their cosine takes EMBED_SHARE of a full text's similarity and
+# SHORT_EMBED_SHARE of a headline-only item's, whose similarity (topic words and lead) is
+# then scaled by SHORT_SCALE onto the full texts' scale, so that one threshold serves both.
+EMBED_SHARE = 0.0
+SHORT_EMBED_SHARE = 0.3
+SHORT_SCALE = 1.5
 
 IdArray = npt.NDArray[np.uint64]
 StoryArray = npt.NDArray[np.int64]
@@ -55,17 +61,28 @@ def assign_story(fp: Fingerprint, candidates: Sequence[Candidate], *,
     Candidates dated more than `window` away from `published_at` are ignored; without dates
     on either side, every candidate counts. `threshold` is the least similarity to join.
     """
+    close = close_stories(fp, candidates, published_at=published_at, window=window,
+                          threshold=threshold)
+    return close[0][0] if close else None
+
+
+def close_stories(fp: Fingerprint, candidates: Sequence[Candidate], *,
+                  published_at: datetime | None = None, window: timedelta = STORY_WINDOW,
+                  threshold: float = JOIN_THRESHOLD) -> list[tuple[int, float]]:
+    """Every story `fp` is similar enough to join with its similarity, the closest first (a
+    syndicated copy's story outright, as 1.0). More than one: the article may be the link
+    between two stories."""
     if fp.is_empty:
-        return None
+        return []
     near = [c for c in candidates if _within(c.published_at, published_at, window)]
     if not near:
-        return None
+        return []
     duplicate = _duplicate_of(fp, near)
     if duplicate is not None:
-        return duplicate
+        return [(duplicate, 1.0)]
     story_ids, scores = story_scores(fp, near, published_at=published_at)
-    best = int(np.argmax(scores))
-    return int(story_ids[best]) if scores[best] >= threshold else None
+    order = np.argsort(-scores, kind="stable")
+    return [(int(story_ids[i]), float(scores[i])) for i in order if scores[i] >= threshold]
 
 
 def _utc(when: datetime) -> datetime:
@@ -101,19 +118,54 @@ def story_scores(fp: Fingerprint, candidates: Sequence[Candidate], *,
     """Story ids among `candidates` and the similarity of `fp` to each story's centroid."""
     story_ids, member_story = np.unique(
         np.array([c.story_id for c in candidates], dtype=np.int64), return_inverse=True)
+    stories = len(story_ids)
     topic = _centroid_cosines(fp.topic_arrays, [c.fingerprint.topic_arrays for c in candidates],
-                              member_story, len(story_ids))
-    if fp.names:
-        names = _centroid_cosines(fp.name_arrays, [c.fingerprint.name_arrays for c in candidates],
-                                  member_story, len(story_ids))
-        topic = (1 - NAME_SHARE) * topic + NAME_SHARE * names
+                              member_story, stories)
+    embedded = _embedding_cosines(fp, candidates, member_story, stories)
+    years = np.zeros(stories)
     telling = telling_years(fp.years, published_at)
     if telling:
         query = fp.year_arrays if telling is fp.years else term_arrays(telling)
         years = _centroid_cosines(query, [c.fingerprint.year_arrays for c in candidates],
-                                  member_story, len(story_ids))
-        topic = topic + YEAR_SHARE * years
-    return story_ids, topic
+                                  member_story, stories)
+    if fp.short:
+        return story_ids, blend_short(topic, embedded) + YEAR_SHARE * years
+    if fp.names:
+        names = _centroid_cosines(fp.name_arrays, [c.fingerprint.name_arrays for c in candidates],
+                                  member_story, stories)
+        topic = (1 - NAME_SHARE) * topic + NAME_SHARE * names
+    return story_ids, blend_long(topic + YEAR_SHARE * years, embedded)
+
+
+def blend_short(topic: WeightArray, embedded: WeightArray | None) -> WeightArray:
+    """A headline-only item's similarity from its topic-word and lead-embedding cosines."""
+    if embedded is None:
+        return SHORT_SCALE * topic
+    return SHORT_SCALE * ((1 - SHORT_EMBED_SHARE) * topic + SHORT_EMBED_SHARE * embedded)
+
+
+def blend_long(bags: WeightArray, embedded: WeightArray | None) -> WeightArray:
+    """A full text's similarity from its bags' similarity and its lead-embedding cosine."""
+    if embedded is None:
+        return bags
+    return (1 - EMBED_SHARE) * bags + EMBED_SHARE * embedded
+
+
+def _embedding_cosines(fp: Fingerprint, candidates: Sequence[Candidate],
+                       member_story: npt.NDArray[np.intp], stories: int) -> WeightArray | None:
+    """Cosine of `fp`'s lead embedding with each story's mean embedding; None without one."""
+    if not fp.embedding:
+        return None
+    dim = len(fp.embedding)
+    vectors = np.zeros((len(candidates), dim), dtype=np.float32)
+    for row, c in enumerate(candidates):
+        if len(c.fingerprint.embedding) == dim:
+            vectors[row] = c.fingerprint.embedding_array
+    sums = np.zeros((stories, dim), dtype=np.float64)
+    np.add.at(sums, member_story, vectors)
+    norms = np.linalg.norm(sums, axis=1)
+    dots = sums @ fp.embedding_array.astype(np.float64)
+    return np.divide(dots, norms, out=np.zeros(stories), where=norms > 0)
 
 
 def _centroid_cosines(query: tuple[IdArray, WeightArray],

@@ -19,6 +19,11 @@ from tidings.cluster.terms import all_words, bags
 
 FORMAT_VERSION = 1
 NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
+# A text (title aside) with fewer words than this is a headline-and-a-sentence item: its bags
+# are too small to compare on their own, so its lead's embedding carries more of the weight.
+SHORT_WORDS = 40
+LEAD_LINES = 3  # the title plus this many lines of text make the lead that is embedded
+EMBEDDING_SCALE = 127.0  # embeddings are kept as int8: unit vectors lose < 1% of a cosine
 
 
 class FingerprintError(ValueError):
@@ -36,10 +41,16 @@ class Fingerprint:
     topic: dict[str, float] = field(default_factory=dict)
     names: dict[str, float] = field(default_factory=dict)
     years: dict[str, float] = field(default_factory=dict)
+    embedding: tuple[float, ...] = ()  # unit vector of the lead, when an encoder was given
+    short: bool = False  # headline-only item (see SHORT_WORDS)
 
     @property
     def is_empty(self) -> bool:
         return not self.signature and not self.topic
+
+    @cached_property
+    def embedding_array(self) -> npt.NDArray[np.float32]:
+        return np.array(self.embedding, dtype=np.float32)
 
     # Array forms for fast comparison against thousands of candidates, built once per object.
     @cached_property
@@ -60,9 +71,13 @@ class Fingerprint:
 
     def to_json(self) -> str:
         sig = base64.b64encode(struct.pack(f">{len(self.signature)}I", *self.signature))
-        return json.dumps({"v": FORMAT_VERSION, "sig": sig.decode("ascii"),
-                           "topic": self.topic, "names": self.names, "years": self.years},
-                          ensure_ascii=False, separators=(",", ":"))
+        data: dict[str, Any] = {"v": FORMAT_VERSION, "sig": sig.decode("ascii"),
+                                "topic": self.topic, "names": self.names, "years": self.years}
+        if self.embedding:
+            data["emb"] = _pack_embedding(self.embedding)
+        if self.short:
+            data["short"] = True
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Fingerprint:
@@ -70,7 +85,8 @@ class Fingerprint:
             data = json.loads(text)
             # Fingerprints stored before years were kept have none: they read as yearless.
             return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"),
-                       _read_bag(data, "years") if "years" in data else {})
+                       _read_bag(data, "years") if "years" in data else {},
+                       _unpack_embedding(data.get("emb", "")), bool(data.get("short", False)))
         except (ValueError, TypeError, KeyError, struct.error) as exc:
             raise FingerprintError(
                 f"not a story fingerprint ({exc}): {text[:80]!r}; recompute it with "
@@ -83,6 +99,20 @@ def term_arrays(bag: dict[str, float]) -> tuple[npt.NDArray[np.uint64], npt.NDAr
     weights = np.fromiter(bag.values(), dtype=np.float64, count=len(bag))
     order = np.argsort(ids, kind="stable")
     return ids[order], weights[order]
+
+
+def _pack_embedding(vector: Sequence[float]) -> str:
+    raw = np.clip(np.round(np.asarray(vector) * EMBEDDING_SCALE), -127, 127).astype(np.int8)
+    return base64.b64encode(raw.tobytes()).decode("ascii")
+
+
+def _unpack_embedding(text: str) -> tuple[float, ...]:
+    if not text:
+        return ()
+    raw = np.frombuffer(base64.b64decode(text, validate=True), dtype=np.int8)
+    vector = raw.astype(np.float64)
+    norm = float(np.linalg.norm(vector))
+    return tuple((vector / norm).tolist()) if norm else ()
 
 
 def _read_signature(data: Any) -> tuple[int, ...]:
@@ -101,12 +131,23 @@ def _read_bag(data: dict[str, Any], key: str) -> dict[str, float]:
     return {str(term): float(weight) for term, weight in bag.items()}
 
 
-def fingerprint(title: str, text: str, *, entities: Sequence[str] = ()) -> Fingerprint:
-    """Summarise one article; `entities` are names found by enrichment (optional)."""
+def fingerprint(title: str, text: str, *, entities: Sequence[str] = (),
+                embedding: Sequence[float] = ()) -> Fingerprint:
+    """Summarise one article; `entities` are names found by enrichment and `embedding` the
+    unit vector of `lead(title, text)` from a sentence encoder (both optional)."""
     title, text = title or "", text or ""
     found = bags(title, text, entities)
     words = all_words(f"{title}\n{text}")
-    return Fingerprint(minhash.signature(words), found.topic, found.names, found.years)
+    short = len(all_words(text)) < SHORT_WORDS
+    vector = tuple(round(float(v), 4) for v in embedding)
+    return Fingerprint(minhash.signature(words), found.topic, found.names, found.years,
+                       vector, short)
+
+
+def lead(title: str, text: str) -> str:
+    """The part of an article that is embedded: its title and first lines."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return "\n".join([t for t in [(title or "").strip()] if t] + lines[:LEAD_LINES])
 
 
 def is_near_duplicate(a: Fingerprint, b: Fingerprint) -> bool:

@@ -17,11 +17,19 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from tidings.cluster.assign import NAME_SHARE, YEAR_SHARE, telling_years
+from tidings.cluster.assign import (
+    NAME_SHARE,
+    YEAR_SHARE,
+    blend_long,
+    blend_short,
+    telling_years,
+)
 from tidings.cluster.fingerprint import Fingerprint
 
 # Chosen on the odd half of the ECB+ topics, like the join threshold.
 SPLIT_THRESHOLD = 0.30
+# Two stories an article could join are one when their articles' mean similarity reaches this.
+MERGE_THRESHOLD = 0.40
 MIN_PART = 2  # a lone odd article stays: one outlier does not make a second event
 REPAIR_SPAN = 60  # only a story's most recent articles are regrouped (bounded cost)
 
@@ -45,9 +53,23 @@ def similarities(fps: Sequence[Fingerprint],
     """Pairwise similarity of articles: topic, names and years, weighted as in assignment."""
     dates = published if published is not None else [None] * len(fps)
     years = [telling_years(f.years, when) for f, when in zip(fps, dates, strict=True)]
-    return ((1 - NAME_SHARE) * _cosines([f.topic for f in fps])
-            + NAME_SHARE * _cosines([f.names for f in fps])
-            + YEAR_SHARE * _cosines(years))
+    topic = _cosines([f.topic for f in fps])
+    telling = YEAR_SHARE * _cosines(years)
+    bags = (1 - NAME_SHARE) * topic + NAME_SHARE * _cosines([f.names for f in fps]) + telling
+    embedded = _embedding_cosines(fps)
+    # A pair with a headline-only item is compared as short texts are (see assign_story).
+    short = np.array([f.short for f in fps])
+    either = short[:, None] | short[None, :]
+    return np.where(either, blend_short(topic, embedded) + telling,
+                    blend_long(bags, embedded))
+
+
+def _embedding_cosines(fps: Sequence[Fingerprint]) -> Matrix | None:
+    dims = {len(f.embedding) for f in fps}
+    if len(dims) != 1 or 0 in dims:
+        return None  # all or nothing: a mix would compare some pairs on other terms
+    vectors = np.stack([f.embedding_array for f in fps]).astype(np.float64)
+    return vectors @ vectors.T
 
 
 def merge_pair(sim: Matrix, size: Matrix, label: npt.NDArray[np.int64], i: int, j: int) -> None:
@@ -96,3 +118,15 @@ def split_story(fps: Sequence[Fingerprint], *, threshold: float = SPLIT_THRESHOL
         else:
             out.append(new.setdefault(lab, len(new) + 1))
     return out
+
+
+def linked(first: Sequence[Fingerprint], second: Sequence[Fingerprint], *,
+           threshold: float = MERGE_THRESHOLD,
+           published: Sequence[datetime | None] | None = None) -> bool:
+    """True when two stories are one: the mean similarity between their articles reaches
+    `threshold`, the level at which `split_story` keeps groups together. `published` dates
+    cover `first` then `second`."""
+    if not first or not second:
+        return False
+    sim = similarities([*first, *second], published)
+    return float(sim[:len(first), len(first):].mean()) >= threshold

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -14,13 +14,14 @@ from spacy.tokens import Doc
 from tidings.enrich.entities import extract_entities
 from tidings.enrich.keypoints import key_points
 from tidings.enrich.language import detect_language
-from tidings.enrich.loader import load_nlp, single_threaded_blas
+from tidings.enrich.loader import load_french, load_nlp, single_threaded_blas
 from tidings.enrich.quotes import find_quotes
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
 log = logging.getLogger(__name__)
 ENGLISH = "en"
+FRENCH = "fr"  # entities only (fr_core_news_sm); measured by `python -m bench.french`
 MAX_CHARS = 200_000  # beyond this an article is read only in part: one pass stays bounded
 BATCH_SIZE = 16
 CHUNK = 8  # articles per task when enrichment is spread over processes
@@ -45,19 +46,28 @@ def enrich_many(articles: Iterable[Article], *, nlp: Language | None = None,
         return _in_processes(items, nlp, workers)
     out = [_without_nlp(a) for a in items]
     english = [i for i, a in enumerate(out) if a.language == ENGLISH]
-    if not english:
-        return out
-    nlp = nlp if nlp is not None else load_nlp()
-    texts = [compose(out[i]) for i in english]
+    if english:
+        _annotate_all(out, english, nlp if nlp is not None else load_nlp(), annotate)
+    french = [i for i, a in enumerate(out) if a.language == FRENCH]
+    if french:
+        _annotate_all(out, french, load_french(), annotate_entities)
+    return out
+
+
+Annotator = Callable[[Article, Doc, str, int], Article]
+
+
+def _annotate_all(out: list[Article], indexes: list[int], nlp: Language,
+                  annotator: Annotator) -> None:
+    texts = [compose(out[i]) for i in indexes]
     with single_threaded_blas():
         docs = nlp.pipe((t for t, _ in texts), batch_size=BATCH_SIZE)
-        for i, doc, (text, body_start) in zip(english, docs, texts, strict=True):
+        for i, doc, (text, body_start) in zip(indexes, docs, texts, strict=True):
             try:
-                out[i] = annotate(out[i], doc, text, body_start)
+                out[i] = annotator(out[i], doc, text, body_start)
             except Exception:  # one odd article must not cost the whole batch its annotations
                 log.exception("enrichment failed for %r; kept without annotations",
                               out[i].url or out[i].title[:80])
-    return out
 
 
 def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> list[Article]:
@@ -72,12 +82,29 @@ def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> l
 
 
 def _without_nlp(article: Article) -> Article:
-    """Language set; for other languages the page's own label is the only topic."""
+    """Language set; other languages say they are not enriched, and the page's own label is
+    their only topic."""
     language = detect_language(article.text, declared=article.language)
     if not language:
         return replace(article, language="")
-    topics = [article.topic_label] if article.topic_label and language != ENGLISH else []
-    return replace(article, language=language, topics=topics or article.topics)
+    if language == ENGLISH:
+        return replace(article, language=language)
+    topics = [article.topic_label] if article.topic_label else article.topics
+    said = partly_enriched(language) if language == FRENCH else not_enriched(language)
+    return replace(article, language=language, topics=topics,
+                   warning=_joined(article.warning, said))
+
+
+def not_enriched(language: str) -> str:
+    return f"language {language!r} is not enriched: no entities, quotes or key points"
+
+
+def partly_enriched(language: str) -> str:
+    return f"language {language!r} is enriched in part: entities only, no quotes or key points"
+
+
+def _joined(*warnings: str | None) -> str:
+    return "; ".join(w for w in warnings if w)
 
 
 def compose(article: Article) -> tuple[str, int]:
@@ -85,6 +112,12 @@ def compose(article: Article) -> tuple[str, int]:
     header = "\n".join(line for line in (article.title, *article.key_points) if line.strip())
     header = f"{header}\n\n" if header else ""
     return header + article.text[:MAX_CHARS], len(header)
+
+
+def annotate_entities(article: Article, doc: Doc, text: str, body_start: int) -> Article:
+    """Entities only: the quote, topic and key-point rules read English."""
+    del text  # the same signature as `annotate`; the doc holds the text
+    return replace(article, entities=extract_entities(doc, header_end=body_start).entities)
 
 
 def annotate(article: Article, doc: Doc, text: str, body_start: int) -> Article:

@@ -85,7 +85,7 @@ def clean_surface(text: str) -> str:
 
 
 def strip_titles(name: str) -> str:
-    """'Foreign Minister Sergey Lavrov' → 'Sergey Lavrov'; a lone title is kept as it is."""
+    """'Foreign Minister Ilse Varga' → 'Ilse Varga'; a lone title is kept as it is."""
     words = name.split()
     while len(words) > 1 and words[0].casefold() in TITLE_WORDS:
         words = words[1:]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tidings.enrich.entities import ArticleEntities
+from tidings.enrich.names import TITLE_WORDS
 from tidings.enrich.sentences import OPENERS, Span, quote_spans, split_sentences
 from tidings.enrich.speakers import (
     Speaker,
@@ -44,10 +45,10 @@ AFTER_VERB = re.compile(
     r"^\s*(?:(?:in an? (?:statement|notice|interview|briefing|post|letter)|on \w+day|"
     r"late \w+|earlier|again|,)\s*)*(?:that\b|:)?\s*"
 )
-# "said on Twitter that …", "said during a visit to Kyiv that …"
+# "said on Twitter that …", "said during a visit to Dunloe that …"
 SETTING_THEN_THAT = re.compile(
     r"^\s*(?:in|on|at|during|after|before|via|through)\b[^,.“”\"]{1,50}?\bthat\s+")
-# Who was told: a name ("told the Huffington Post, …") or a plain listener ("told reporters").
+# Who was told: a name ("told the Harbour Courier, …") or a plain listener ("told reporters").
 LISTENER_NAMED = re.compile(
     r"\s*(?:(?:the|a|an)\s+)?(?:[A-Z][\w’'.&-]*\s*)+(?:[,:]\s*|(?=[“\"a-z]))(?:that\s+)?")
 LISTENER_PLAIN = re.compile(
@@ -96,7 +97,7 @@ def _ordinary(ctx: SpeakerContext, sentence: Span, verb: re.Match[str]) -> Said 
     speaker = speaker_before(ctx, sentence.start, left_end)
     if speaker is None:
         return None
-    before = re.sub(r"\s*\b(?:the|The)$", "", text[sentence.start:speaker.start].rstrip())
+    before = _without_title(text[sentence.start:speaker.start].rstrip())
     after = text[verb.end():sentence.end]
     if TELL.fullmatch(verb.group()):
         after = _drop_listener(after)
@@ -180,6 +181,16 @@ def _continued(text: str, sentence: Span, previous: tuple[Speaker, Span] | None)
     if gap.count("\n") > 2 or not spans or spans[0].end < len(body.rstrip(".!?")) - 1:
         return None
     return [previous[0]], _unquote(_tidy(body)), True
+
+
+def _without_title(before: str) -> str:
+    """The text before a speaker without the article or titles that open the speaker's
+    phrase: '“…,” Mr' → '“…,”' (so “…,” Mr Reed said reads as a direct quote)."""
+    while True:
+        words = before.rsplit(None, 1)
+        if len(words) < 2 or words[1].casefold() not in TITLE_WORDS | {"the"}:
+            return before
+        before = words[0]
 
 
 def _strip_adverbials(text: str, start: int, end: int) -> int:

@@ -15,7 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from tidings.enrich.entities import ArticleEntities
 from tidings.enrich.mentions import Mention
-from tidings.enrich.names import clean_surface
+from tidings.enrich.names import TITLE_WORDS, clean_surface
 from tidings.models import EntityKind
 
 ROLE_NOUNS = (
@@ -114,7 +114,25 @@ def speaker_before(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     mention = _mention_ending(ctx, start + len(left))
     if mention:
         return _from_mention(ctx, mention)
+    titled = _TITLED_NAME_END.search(left)
+    if titled and titled.group(1).casefold().rstrip(".") in TITLE_WORDS:
+        return titled_speaker(ctx, titled.group(2), start + titled.start(2))
     return _phrase_speaker(ctx, left, start)
+
+
+# A title and a surname nobody tagged: "Dr Quill", "Prof. Anna Rusk".
+_TITLED_NAME_END = re.compile(
+    r"(?:^|[\s“”\"])([A-Z][a-z]{1,10}\.?)\s+((?:[A-Z][\w’'-]+\s?){1,3})$")
+
+
+def titled_speaker(ctx: SpeakerContext, name: str, at: int) -> Speaker:
+    """'Mr Reed' → the person named in full earlier whose name ends with 'Reed', if any."""
+    surname = name.rsplit(maxsplit=1)[-1].casefold()
+    people = [m for m in ctx.found.mentions if m.kind == EntityKind.PERSON and m.end <= at
+              and m.surface.split()[-1].casefold() == surname]
+    if people:
+        return _from_mention(ctx, people[-1])
+    return Speaker(name=name.strip(), start=at)
 
 
 # Up to five title or role words between an inverted verb and a name, no punctuation.
@@ -128,15 +146,22 @@ def speaker_after(ctx: SpeakerContext, start: int, end: int) -> Speaker | None:
     mention = ctx.found.at(start + lead, start + lead + 1)
     if mention and mention.start >= start + lead - 1:
         return _from_mention(ctx, mention)
-    titled = _TITLE_RUN.match(right)  # "said Mayor Dolores Whitcombe", "said Chinese envoy Li"
+    titled = _TITLE_RUN.match(right)  # "said Mayor Ilse Varga", "said Chinese envoy Li"
     if titled:
         mention = ctx.found.at(start + titled.end(), start + titled.end() + 1)
         if mention and mention.kind == EntityKind.PERSON and mention.start >= start + titled.end():
             return _from_mention(ctx, mention)
+    named = _TITLED_NAME_START.match(right)
+    if named and named.group(1).casefold().rstrip(".") in TITLE_WORDS:
+        return titled_speaker(ctx, named.group(2), start + named.start(2))
     phrase = re.match(r"\s*((?:the|a|an)\s+[^,.;“”]{2,60}?)(?=[,.;]|$)", right)
     if phrase:
         return _phrase_speaker(ctx, phrase.group(1), start + phrase.start(1))
     return None
+
+
+_TITLED_NAME_START = re.compile(
+    r"\s*([A-Z][a-z]{1,10}\.?)\s+((?:[A-Z][\w’'-]+ ?){1,3}?)(?=[,.;]|$)")
 
 
 def _mention_ending(ctx: SpeakerContext, stop: int) -> Mention | None:

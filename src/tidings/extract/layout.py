@@ -7,6 +7,7 @@ Found through generic markup (`<figcaption>`, class and id words such as "captio
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
@@ -90,16 +91,32 @@ def find_related(tree: lxml_html.HtmlElement) -> list[str]:
     return found[:MAX_ITEMS]
 
 
-def linked_paragraphs(tree: lxml_html.HtmlElement) -> set[str]:
+def linked_paragraphs(tree: lxml_html.HtmlElement, url: str = "") -> set[str]:
     """Paragraphs and headings that are (almost) all link text: teasers for other pages.
 
-    Casefolded, whitespace-normalised texts of 3-30 words, at least 70 % inside links.
+    Casefolded, whitespace-normalised texts of 3-30 words, at least 70 % inside links that
+    stay on the page's site (a product or a source on another site is named, not teased;
+    a link to an anchor of this page is a section heading).
     """
     found: set[str] = set()
     for node in tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6"):
         text = _text(node)
         if _ADDRESS.search(text) or not 3 <= sig.words(text) <= 30:
             continue  # a link spelled out as an address is the text's own reference
-        if node.find(".//a") is not None and _link_share(node) >= 0.7:
+        links = list(node.iter("a"))
+        if not links or not all(_same_site(a.get("href") or "", url) for a in links):
+            continue
+        if _link_share(node) >= 0.7:
             found.add(" ".join(text.casefold().split()))
     return found
+
+
+def _same_site(href: str, page_url: str) -> bool:
+    """A link to another page of this site (relative, or the same host); not an anchor."""
+    if href.startswith("#"):
+        return False
+    host = urlsplit(href).hostname
+    page_host = urlsplit(page_url).hostname
+    if host is None or page_host is None:
+        return True  # relative, or nothing to compare with
+    return host.removeprefix("www.") == page_host.removeprefix("www.")

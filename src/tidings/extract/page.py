@@ -41,7 +41,18 @@ def parse_tree(page: str) -> lxml_html.HtmlElement | None:
         tree = lxml_html.document_fromstring(page)
     except (etree.ParserError, ValueError):
         return None
+    strip_comments(tree)
     return tree
+
+
+def strip_comments(tree: lxml_html.HtmlElement) -> None:
+    """Remove comments and processing instructions, keeping the text after each.
+
+    React writes `<!-- -->` between the text nodes of one sentence ("£<!-- -->5<!-- -->m");
+    a comment left in the tree splits a paragraph's text into pieces that extraction
+    heuristics judge one by one, and pieces get lost.
+    """
+    etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
 
 
 def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
@@ -53,7 +64,7 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     article.captions = layout.find_captions(tree)
     article.related = layout.find_related(tree)
     article.key_points = layout.find_key_points(tree)
-    linked = layout.linked_paragraphs(tree)
+    linked = layout.linked_paragraphs(tree, url)
     if document is not None and document.body is not None:
         body = clean_body(document.body, article, linked)
         article.text = body_text(body)
@@ -120,14 +131,15 @@ def clean_body(
     # A long uncredited "caption" in prose (a video's description) reads as article text.
     captions = [t for t in article.captions if sig.words(t) < 25 or sig.is_caption(t)]
     known = {_norm(t) for t in [*captions, *article.related, *article.key_points]}
+    teasers = _teasers(list(body), linked)
     under_header = False
     for block in list(body):
         if block.tag == "list":
             _drop_known_items(block, known)
         text = _plain(block)
         verdict = _block_verdict(block, text, known, article)
-        if not verdict and block.tag in {"p", "head"} and _norm(text) in linked:
-            verdict = "related"  # a paragraph that is one link: a teaser for another page
+        if not verdict and block in teasers:
+            verdict = "related"  # paragraphs that are one link each: teasers for other pages
         if not verdict and under_header and block.tag == "list":
             verdict = "related list"  # the links under a "Read also" header
         under_header = verdict == "header"
@@ -136,6 +148,18 @@ def clean_body(
                 _collect(article, verdict, _plain(item))
             body.remove(block)
     return body
+
+
+def _teasers(blocks: list[etree._Element], linked: set[str] | frozenset[str]
+             ) -> list[etree._Element]:
+    """Paragraphs that are one link to another page of the site; headings only in a run of
+    such blocks or at the body's edges (a lone linked heading in the prose is a section of
+    the article that links to its topic page)."""
+    flags = [b.tag in {"p", "head"} and _norm(_plain(b)) in linked for b in blocks]
+    last = len(blocks) - 1
+    return [b for i, b in enumerate(blocks) if flags[i] and (
+        b.tag == "p" or i in (0, last) or (i > 0 and flags[i - 1])
+        or (i < last and flags[i + 1]))]
 
 
 def _drop_known_items(block: etree._Element, known: set[str]) -> None:
@@ -156,7 +180,7 @@ def _block_verdict(block: etree._Element, text: str, known: set[str], article: A
         return "title"  # the headline is its own field; the body starts after it
     if any(check(text) for check in _BLOCK_JUNK_SHAPES):
         return "chrome"
-    if sig.is_caption(text) and sig.words(text) <= 60:
+    if sig.is_caption(text, beside_image=_beside_image(block)) and sig.words(text) <= 60:
         return "caption"
     prefixed = sig.RELATED_PREFIX.match(text)
     if prefixed and block.tag in {"p", "head"} and sig.words(text) <= 25:
@@ -164,6 +188,13 @@ def _block_verdict(block: etree._Element, text: str, known: set[str], article: A
     if block.tag in {"p", "head"} and sig.words(text) <= 10 and sig.RELATED_HEADER.match(text):
         return "header"
     return ""
+
+
+def _beside_image(block: etree._Element) -> bool:
+    """Caption evidence: an image in the block or in the block just before or after."""
+    near = [block, block.getprevious(), block.getnext()]
+    return any(b is not None and (b.tag == "graphic" or b.find(".//graphic") is not None)
+               for b in near)
 
 
 def _collect(article: Article, verdict: str, text: str) -> None:

@@ -152,8 +152,17 @@ def is_title_shaped(line: str) -> bool:
     return 2 <= n <= 30 and not is_sentence(line.rstrip("?!")) and not line.endswith(",")
 
 
-def is_caption(line: str) -> bool:
-    return words(line) <= 80 and bool(CREDIT.search(line.strip()))
+# Credit words that also point at a chart inside prose ("(Graphic: sales by region)"): a
+# caption only beside an image.
+_WEAK_CREDIT = re.compile(r"^[\s.|/(\[]*(?:Graphic|Illustration)\b")
+
+
+def is_caption(line: str, *, beside_image: bool = False) -> bool:
+    """A photo caption or credit line; chart and source pointers need an image beside them."""
+    found = CREDIT.search(line.strip()) if words(line) <= 80 else None
+    if found is None:
+        return False
+    return beside_image or not _WEAK_CREDIT.match(found.group())
 
 
 def is_ad(line: str) -> bool:

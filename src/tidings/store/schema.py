@@ -93,6 +93,19 @@ articles = sa.Table(
     sa.Index("ix_articles_story", "story_id"),
     sa.Index("ix_articles_published", "published_at"),
     sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
+    sa.Index("ix_articles_language", "language"),  # search: which stemmers to try
+)
+
+story_keys = sa.Table(
+    # The story index: each article filed under its index keys (tidings.cluster.index), so
+    # that a new article finds its candidate stories without scanning every story.
+    "story_keys", metadata,
+    sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_story_keys_key_at", "key", "at"),
+    sa.Index("ix_story_keys_article", "article_id"),
 )
 
 entities = sa.Table(
@@ -157,7 +170,24 @@ tokens = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256
     sa.Column("created_at", TS, nullable=False),
     sa.Column("last_used_at", TS),
+    # App passwords only: sha256 of the Fever api_key md5("user:password"), which clients send.
+    sa.Column("fever_hash", sa.String(64)),
+    sa.UniqueConstraint("fever_hash", name="uq_tokens_fever_hash"),
     sa.Index("ix_tokens_user", "user_id"),
+)
+
+# A Google Reader ClientLogin: the Auth secret (sha256) an app got for one of its app passwords;
+# revoking the app password ends it.
+sync_logins = sa.Table(
+    "sync_logins", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.Integer, sa.ForeignKey("tokens.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_used_at", TS, nullable=False),
+    sa.Index("ix_sync_logins_token", "token_id"),
 )
 
 signin_failures = sa.Table(
@@ -244,6 +274,18 @@ user_models = sa.Table(
     sa.Column("updated_at", TS, nullable=False),
 )
 
+saved_searches = sa.Table(
+    "saved_searches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("feed_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the address
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_name"),
+)
+
 jobs = sa.Table(
     "jobs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -258,6 +300,18 @@ jobs = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Index("ix_jobs_run_after", "run_after"),
 )
+
+
+# The full-text index differs per engine (an FTS5 virtual table with its shadow tables, or a
+# tsvector table): migration 0003 makes it and store/search_index.py owns it.
+ENGINE_SPECIFIC = ("article_search",)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,  # noqa: ARG001
+                   compare_to: Any) -> bool:  # noqa: ARG001
+    """Alembic's filter: what the schema comparison looks at (all but ENGINE_SPECIFIC)."""
+    table = obj.table.name if type_ in {"column", "index"} and hasattr(obj, "table") else name
+    return not str(table or "").startswith(ENGINE_SPECIFIC)
 
 
 def now() -> datetime:

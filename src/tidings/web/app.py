@@ -56,7 +56,13 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    from tidings.web import api, atom, ui  # noqa: PLC0415 - routers import deps only
+    from tidings.web import (  # noqa: PLC0415 - routers import deps only
+        api,
+        atom,
+        compat,
+        search_feed,
+        ui,
+    )
     from tidings.web.ui.images import image_filters  # noqa: PLC0415
 
     engine = engine or make_engine(settings.effective_database_url)
@@ -75,5 +81,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(atom.router)
+    compat.install(app)  # sync apps: Google Reader API and Fever
+    app.include_router(search_feed.router)
     return app
 

@@ -17,7 +17,7 @@ from tidings.store import accounts
 from tidings.web.deps import db, state
 
 router = APIRouter(include_in_schema=False)
-Conn = Annotated[Connection, Depends(db)]
+Conn = Annotated[Connection, Depends(db, scope="function")]
 ATOM = "http://www.w3.org/2005/Atom"
 
 

@@ -46,7 +46,9 @@ def db(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-# "function": commit before the answer leaves, so the page a redirect leads to sees the write.
+# Committed when the route returns, before the response leaves: a client that follows a
+# redirect at once must see what it just wrote (PostgreSQL lets the next request start
+# before an after-response commit).
 Conn = Annotated[Connection, Depends(db, scope="function")]
 
 

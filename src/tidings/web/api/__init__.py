@@ -3,9 +3,10 @@ session or a Bearer token; store calls are scoped by the caller's id."""
 
 from fastapi import APIRouter
 
-from tidings.web.api import account, library, reading
+from tidings.web.api import account, library, reading, search
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(account.router)
 router.include_router(library.router)
 router.include_router(reading.router)
+router.include_router(search.router)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tidings import auth
 from tidings.models import TokenKind
 from tidings.sources import write_opml
-from tidings.store import accounts, library
+from tidings.store import accounts, library, sync
 from tidings.store.db import transaction
 from tidings.store.export import export_user
 from tidings.web import signin
@@ -92,6 +92,9 @@ def create_token(body: TokenIn, user: ApiUser, conn: Conn) -> dict[str, Any]:
     secret = auth.new_secret("tdg_" if body.kind == TokenKind.API else "")
     token = accounts.add_token(conn, uid(user), body.kind, auth.secret_hash(secret),
                                body.label.strip())
+    if body.kind == TokenKind.APP:  # Fever apps send md5("user:password")
+        sync.set_fever_hash(conn, token.id or 0,
+                            auth.secret_hash(auth.fever_key(user.name, secret)))
     return token_json(token) | {"secret": secret}
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tidings import auth
 from tidings.models import TokenKind
 from tidings.sources import write_opml
-from tidings.store import accounts, library
+from tidings.store import accounts, library, sync
 from tidings.store.db import transaction
 from tidings.store.export import export_user
 from tidings.web import signin
@@ -88,7 +88,10 @@ def create_token(request: Request, conn: Conn, user: Reader,
     if kind == TokenKind.FEED:
         kind = TokenKind.API
     secret = auth.new_secret("tdg_" if kind == TokenKind.API else "")
-    accounts.add_token(conn, uid(user), kind, auth.secret_hash(secret), label.strip())
+    token = accounts.add_token(conn, uid(user), kind, auth.secret_hash(secret), label.strip())
+    if kind == TokenKind.APP:  # Fever apps send md5("user:password")
+        sync.set_fever_hash(conn, token.id or 0,
+                            auth.secret_hash(auth.fever_key(user.name, secret)))
     return _account(request, conn, user, secret=secret,
                     message=f"New {'API token' if kind == TokenKind.API else 'app password'}: "
                     "copy it now, it is not shown again.")

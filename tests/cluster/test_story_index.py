@@ -1,0 +1,73 @@
+"""Story assignment through the index in the store (both databases)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tests.cluster.stories import QUAKE_CHILE_A, QUAKE_CHILE_B, QUAKE_JAPAN, REHAB
+from tidings import cluster
+from tidings.models import Article, Source
+from tidings.pipeline import StoryAssigner, store_article
+from tidings.store import sources as source_store
+from tidings.store import story_index
+from tidings.store.db import transaction
+from tidings.store.schema import articles, story_keys
+
+DAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def _article(doc: tuple[str, str], source_id: int, n: int, when: datetime = DAY) -> Article:
+    return Article(title=doc[0], text=doc[1], source_id=source_id, published_at=when,
+                   fetched_at=when, url=f"https://news.example/{n}")
+
+
+def _source(engine: Engine) -> int:
+    with transaction(engine) as conn:
+        source, _ = source_store.add_source(conn, Source(url="https://news.example/feed",
+                                                         title="News"))
+    return source.id or 0
+
+
+def _store(engine: Engine, assigner: StoryAssigner, article: Article) -> int:
+    with transaction(engine) as conn:
+        article_id = store_article(conn, article, article.url, assigner)
+        return int(conn.execute(sa.select(articles.c.story_id)
+                                .where(articles.c.id == article_id)).scalar_one())
+
+
+def test_articles_are_filed_and_found_through_the_index(engine: Engine) -> None:
+    source = _source(engine)
+    assigner = StoryAssigner()
+    chile = _store(engine, assigner, _article(QUAKE_CHILE_A, source, 1))
+    rehab = _store(engine, assigner, _article(REHAB, source, 2))
+    assert _store(engine, assigner, _article(QUAKE_CHILE_B, source, 3)) == chile
+    assert _store(engine, assigner, _article(QUAKE_JAPAN, source, 4)) not in {chile, rehab}
+    fp = cluster.fingerprint(*QUAKE_CHILE_B)
+    with transaction(engine) as conn:
+        filed = conn.execute(sa.select(sa.func.count()).select_from(story_keys)).scalar_one()
+        found = story_index.candidate_stories(conn, cluster.index_keys(fp),
+                                              DAY - timedelta(days=1), DAY + timedelta(days=1))
+        later = story_index.candidate_stories(conn, cluster.index_keys(fp),
+                                              DAY + timedelta(days=9), DAY + timedelta(days=10))
+    assert filed >= 4 * 8
+    assert found[0] == chile and rehab not in found  # nothing in common with the rehab story
+    assert later == []  # outside the window nothing is a candidate
+
+
+def test_a_second_worker_sees_the_first_workers_new_article(engine: Engine) -> None:
+    source = _source(engine)
+    first, second = StoryAssigner(), StoryAssigner()  # two workers, started together
+    chile = _store(engine, first, _article(QUAKE_CHILE_A, source, 1))
+    assert _store(engine, second, _article(QUAKE_CHILE_B, source, 2)) == chile
+
+
+def test_an_unreadable_stored_fingerprint_is_skipped_not_fatal(engine: Engine) -> None:
+    source = _source(engine)
+    assigner = StoryAssigner()
+    chile = _store(engine, assigner, _article(QUAKE_CHILE_A, source, 1))
+    with transaction(engine) as conn:
+        conn.execute(sa.update(articles).values(fingerprint='{"v": 99}'))
+    assert _store(engine, StoryAssigner(), _article(QUAKE_CHILE_B, source, 2)) != chile
