@@ -64,3 +64,24 @@ def test_two_same_kind_events_end_in_two_stories(engine: Engine, settings: Setti
         by_title = dict(conn.execute(sa.select(articles.c.title, articles.c.story_id)).all())
     a1, a2, b1, b2 = (by_title[title] for _, title, _ in quake_a + quake_b)
     assert a1 == a2 and b1 == b2 and a1 != b1
+
+
+def test_demo_remove_takes_the_sample_out_and_keeps_the_rest(engine: Engine, settings: Settings,
+                                                             site: LoopbackSite, cli) -> None:
+    site.routes["/own.xml"] = Route(rss("Own", [("o1", "Our own story", "Text of our own.")]),
+                                    headers={"Content-Type": "application/rss+xml"})
+    assert demo.load_demo(engine, settings) == 26
+    with transaction(engine) as conn:
+        own = source_store.add_source(conn, Source(url=site.url("/own.xml")))[0].id or 0
+        subscribe(conn, own, settings.user)
+    with Fetcher(settings) as fetcher:
+        assert pipeline.refresh_source(engine, fetcher, own, settings=settings).new == 1
+    code, out = cli("demo", "--remove")
+    assert code == 0 and "sample newsroom removed: 5 outlets" in out, out
+    with engine.connect() as conn:
+        titles = [r[0] for r in conn.execute(sa.select(articles.c.title))]
+        left = conn.execute(sa.select(stories.c.article_count)).scalars().all()
+        kept = [s.url for s in source_store.list_sources(conn)]
+    assert titles == ["Our own story"] and left == [1]
+    assert kept == [site.url("/own.xml")]
+    assert cli("demo", "--remove")[1].strip().endswith("removed: 0 outlets")

@@ -224,12 +224,17 @@ def worker(ctx: typer.Context,
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
+def demo(ctx: typer.Context, remove: Annotated[bool, typer.Option(
+        "--remove", help="Take the sample newsroom out again (accounts and real feeds stay).")
+        ] = False) -> None:
     """Load the bundled sample newsroom (and, when online, the starter feeds)."""
     from tidings import demo as sample  # noqa: PLC0415 - spares other commands the import
 
     settings = _settings(ctx)
     with _engine(ctx) as engine:
+        if remove:
+            typer.echo(f"sample newsroom removed: {sample.remove_demo(engine)} outlets")
+            return
         new = sample.load_demo(engine, settings)
         typer.echo(f"sample newsroom loaded: {new} new articles")
         if settings.starter_feeds and sample.online():

@@ -43,6 +43,9 @@ class Settings:
     max_request_bytes: int = _doc(
         1_000_000, "Largest request body the web server accepts, in bytes (larger: HTTP 413)."
     )
+    image_proxy: bool = _doc(
+        False, "Show article images through this server (fetched via the egress guard), so "
+        "that publishers never see a reader's address.")
     allow_hosts: tuple[str, ...] = _doc(
         (), "Hosts/networks the egress guard admits even if private (comma-separated)."
     )

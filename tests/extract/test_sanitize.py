@@ -19,7 +19,10 @@ def test_scripts_styles_frames_and_handlers_are_removed() -> None:
                    "input", "svg", "evil.example"):
         assert banned not in clean
     assert "<p>Hello</p>" in clean
-    assert '<img src="https://news.example/world/2024/a.png">' in clean
+    image = clean.split("<img", 1)[1].split(">", 1)[0]  # attribute order is nh3's
+    assert sorted(image.split()) == ['decoding="async"', 'loading="lazy"',
+                                     'referrerpolicy="no-referrer"',
+                                     'src="https://news.example/world/2024/a.png"']
 
 
 def test_links_are_absolute_and_get_rel() -> None:
@@ -46,3 +49,40 @@ def test_text_to_html_escapes_and_splits_paragraphs() -> None:
     assert html == ("<p>Tom &amp; Jerry &lt;3<br>second line</p>\n"
                     "<p>Next &lt;b&gt;para&lt;/b&gt;</p>")
     assert sanitize_html(html) == html
+
+
+def test_images_are_kept_lazy_and_without_referrer() -> None:
+    clean = sanitize_html('<figure><img src="/img/harbour.jpg" alt="The harbour" width="800"'
+                          ' height="533" loading="eager" referrerpolicy="unsafe-url">'
+                          "<figcaption>The harbour at dawn</figcaption></figure>",
+                          base_url=BASE)
+    assert 'src="https://news.example/img/harbour.jpg"' in clean
+    assert 'alt="The harbour"' in clean and 'width="800"' in clean
+    assert 'loading="lazy"' in clean and 'referrerpolicy="no-referrer"' in clean
+    assert "eager" not in clean and "unsafe-url" not in clean
+    assert "<figcaption>The harbour at dawn</figcaption>" in clean
+
+
+def test_tracking_pixels_and_non_web_images_are_dropped() -> None:
+    dirty = ('<p>Text</p>'
+             '<img src="https://news.example/p.gif" width="1" height="1">'
+             '<img src="https://news.example/spacer.gif" height="0">'
+             '<img src="https://feeds.feedburner.com/~r/news/~4/abc">'
+             '<img src="https://pixel.wp.com/b.gif?host=news.example">'
+             '<img src="https://news.example/track/open.gif?u=42">'
+             '<img src="data:image/png;base64,iVBORw0KGgo=">'
+             '<img src="javascript:alert(1)">'
+             '<img src="mailto:a@news.example">'
+             '<img src="https://news.example/photos/open-day.jpg" width="640">')
+    clean = sanitize_html(dirty, base_url=BASE)
+    assert clean.count("<img") == 1, clean
+    assert 'src="https://news.example/photos/open-day.jpg"' in clean
+
+
+def test_links_open_safely() -> None:
+    clean = sanitize_html('<a href="https://other.example/x" target="_blank" rel="opener">x</a>',
+                          base_url=BASE)
+    assert 'href="https://other.example/x"' in clean
+    rel = clean.split('rel="', 1)[1].split('"', 1)[0].split()
+    assert {"noopener", "noreferrer"} <= set(rel) and "opener" not in rel
+    assert "target" not in clean

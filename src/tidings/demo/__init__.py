@@ -24,6 +24,7 @@ from tidings.models import Entry, Follow, ParsedFeed, Source, SourceKind, Target
 from tidings.sources import parse_feed, parse_opml
 from tidings.store import accounts, library
 from tidings.store import sources as source_store
+from tidings.store import stories as story_store
 from tidings.store import users as user_store
 from tidings.store.db import transaction
 
@@ -148,3 +149,18 @@ def subscribe_starter_feeds(engine: Engine, settings: Settings) -> int:
         user = accounts.user_named(conn, settings.user)
         found = parse_opml((DATA / "starter.opml").read_bytes())
         return library.import_subscriptions(conn, user.id or 0, found)
+
+
+def remove_demo(engine: Engine) -> int:
+    """Take the sample newsroom out: its outlets with their articles, and the stories left
+    without an article. Accounts, follows and every real source stay. Returns outlets removed."""
+    with transaction(engine) as conn:
+        ids = [s.id or 0 for s in source_store.list_sources(conn)
+               if s.kind in {SourceKind.SAMPLE, SourceKind.CAPTURE}]
+        if not ids:
+            return 0
+        source_store.delete_sources(conn, ids)  # articles and subscriptions cascade
+        story_store.delete_empty_stories(conn)
+        for story in story_store.recent_stories(conn, limit=100_000):
+            story_store.refresh_story(conn, story.id or 0)  # counts of mixed stories
+    return len(ids)

@@ -53,3 +53,12 @@ def delete_follow(conn: Connection, user_id: int, follow_id: int) -> bool:
     result = conn.execute(sa.delete(follows).where(follows.c.id == follow_id,
                                                    follows.c.user_id == user_id))
     return bool(result.rowcount)
+
+
+def undo_interaction(conn: Connection, user_id: int, kind: InteractionKind,
+                     story_id: int) -> bool:
+    """Take back a hide or a piece of feedback on a story (all of that kind on it)."""
+    result = conn.execute(sa.delete(interactions).where(
+        interactions.c.user_id == user_id, interactions.c.kind == str(kind),
+        interactions.c.story_id == story_id))
+    return bool(result.rowcount)

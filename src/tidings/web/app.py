@@ -6,10 +6,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException
 
 from tidings.config import Settings
 from tidings.extract.urls import web_url
@@ -17,6 +18,7 @@ from tidings.store import NotFound
 from tidings.store.db import make_engine, migrate
 from tidings.web import guards
 from tidings.web.deps import AppState, SignInRequired
+from tidings.web.errors import error_answer
 
 __all__ = ["AppState", "create_app"]
 from tidings.web.security import Guard
@@ -24,10 +26,19 @@ from tidings.web.security import Guard
 HERE = Path(__file__).resolve().parent
 
 
-async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+async def _not_found(request: Request, exc: Exception) -> Response:
     """Every store lookup of an unknown id (UnknownStory, NotYours, …) is a 404: another
     reader's source, star or token answers exactly like one that does not exist."""
-    return JSONResponse({"detail": str(exc)}, status_code=404)
+    return error_answer(request, 404, str(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_answer(request, exc.status_code, str(exc.detail), exc.headers)
+
+
+async def _server_error(request: Request, _exc: Exception) -> Response:
+    return error_answer(request, 500, "something went wrong on our side; it has been logged")
 
 
 async def _sign_in_first(_request: Request, exc: Exception) -> Response:
@@ -36,10 +47,11 @@ async def _sign_in_first(_request: Request, exc: Exception) -> Response:
 
 
 def _templates() -> Jinja2Templates:
-    from tidings.web.ui.render import ago  # noqa: PLC0415 - ui imports deps, not app
+    from tidings.web.ui.render import ago, when  # noqa: PLC0415 - ui imports deps, not app
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["ago"] = ago
+    templates.env.filters["when"] = when
     templates.env.filters["web_url"] = web_url  # every href from outside passes through it
     return templates
 
@@ -52,14 +64,19 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         search_feed,
         ui,
     )
+    from tidings.web.ui.images import image_filters  # noqa: PLC0415
 
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
     app = FastAPI(title="Tidings", version="0.1.0", openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None)
-    app.state.tidings = AppState(settings, engine, _templates())
+                  docs_url=None, redoc_url=None)
+    templates = _templates()
+    templates.env.filters.update(image_filters(settings))
+    app.state.tidings = AppState(settings, engine, templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_middleware(Guard, settings=settings)
     guards.install(app, settings)  # body size limit; 422s that never echo the input

@@ -3,10 +3,13 @@ signed-in reader (`deps.Reader`)."""
 
 from fastapi import APIRouter
 
-from tidings.web.ui import account, library, pages, search
+from tidings.web.ui import account, docs, icons, images, library, pages, search
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
 router.include_router(library.router)
 router.include_router(pages.router)
+router.include_router(images.router)
+router.include_router(icons.router)
+router.include_router(docs.router)
 router.include_router(search.router)

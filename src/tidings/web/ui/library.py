@@ -18,7 +18,7 @@ from tidings.store import library, reading
 from tidings.store.db import transaction
 from tidings.web.api.shapes import MAX_ID, Id
 from tidings.web.deps import Conn, Reader, ReaderAlone, state, uid
-from tidings.web.ui.render import local, page
+from tidings.web.ui.render import follow_index, local, page
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=500)]
@@ -28,7 +28,7 @@ def _sources(request: Request, conn: Conn, user: Reader, *, error: str = "", add
              status_code: int = 200) -> HTMLResponse:
     return page(request, conn, "sources.html", user,
                 subs=library.list_subscriptions(conn, uid(user)), error=error, added=added,
-                status_code=status_code)
+                follows=follow_index(conn, uid(user)), status_code=status_code)
 
 
 @router.get("/sources", response_class=HTMLResponse)
