@@ -21,8 +21,8 @@ from tidings.worker import run_worker
 RSS = {"Content-Type": "application/rss+xml"}
 SHARED = [("s1", "Tidal barrier trial starts on the estuary",
            "Engineers began a three-week trial of the new tidal barrier on Tuesday."),
-          ("s2", "Estuary ferry gets an electric twin",
-           "A second, battery-powered ferry will join the estuary crossing in June.")]
+          ("s2", "Choir of retired miners tours Norway",
+           "Forty retired miners will sing in Bergen and Oslo in a ten-day choir tour.")]
 ANN_ONLY = [("a1", "Ann's allotment society elects a new chair",
              "The allotment society on Quarry Lane elected a retired teacher as its chair.")]
 BOB_ONLY = [("b1", "Bob's chess club wins the county league",
