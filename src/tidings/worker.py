@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -55,6 +56,23 @@ class Crew:
     fetcher: Fetcher
     settings: Settings
     stats: WorkerStats
+    pruned_at: list[float] = field(default_factory=lambda: [0.0])  # monotonic time, shared
+
+
+PRUNE_EVERY_S = 3600.0
+
+
+def maybe_prune(crew: Crew) -> int:
+    """Retention, at most once an hour per process, when a worker has nothing else to do."""
+    now = time.monotonic()
+    with crew.stats.lock:
+        if crew.pruned_at[0] and now - crew.pruned_at[0] < PRUNE_EVERY_S:
+            return 0
+        crew.pruned_at[0] = now
+    gone = pipeline.prune(crew.engine, crew.settings)
+    if gone:
+        log.info("retention: pruned %s read, unstarred articles", gone)
+    return gone
 
 
 def run_one(crew: Crew, name: str) -> bool:
@@ -152,6 +170,10 @@ def _loop(crew: Crew, name: str, stop: threading.Event, drain: bool) -> None:
             continue
         if drain:
             return
+        try:
+            maybe_prune(crew)
+        except Exception:  # retention can wait for the next hour; refreshing must go on
+            log.exception("worker %s: retention failed", name)
         stop.wait(crew.settings.worker_poll_s * random.uniform(0.8, 1.2))
 
 

@@ -217,10 +217,14 @@ def test_export_and_delete_everything_of_a_reader(live: LiveServer, site: Loopba
         article = eve.get("/api/v1/articles").json()["items"][0]
         eve.put(f"/api/v1/articles/{article['id']}/state", json={"starred": True})
         eve.post("/api/v1/follows", json={"kind": "topic", "target": "ferries"})
+        counts = eve.get("/api/v1/counts").json()
+        sources_page = eve.get("/sources").text
         data = eve.get("/account/export").json()
         wrong = eve.post("/account/delete", data={"password": "guess"})
         gone = eve.post("/account/delete", data={"password": "correct horse battery staple"})
         after = eve.get("/api/v1/me")
+    assert f'Town</a> ({counts["folders"]["Town"]} unread)' in sources_page
+    assert counts["folders"]["Town"] == counts["total"] == 3
     assert 'text="Town"' in data["opml"] and site.url("/eve.xml") in data["opml"]
     assert [s["article_id"] for s in data["stars"]] == [article["id"]]
     assert data["follows"] == [{"kind": "topic", "target": "ferries", "weight": 1.0,

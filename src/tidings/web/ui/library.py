@@ -26,9 +26,14 @@ Text = Annotated[str, Form(max_length=500)]
 
 def _sources(request: Request, conn: Conn, user: Reader, *, error: str = "", added: str = "",
              status_code: int = 200) -> HTMLResponse:
-    return page(request, conn, "sources.html", user,
-                subs=library.list_subscriptions(conn, uid(user)), error=error, added=added,
-                follows=follow_index(conn, uid(user)), status_code=status_code)
+    subs = library.list_subscriptions(conn, uid(user))
+    folders: dict[str, int] = {}
+    for sub in subs:
+        if sub.folder:
+            folders[sub.folder] = folders.get(sub.folder, 0) + sub.unread
+    return page(request, conn, "sources.html", user, subs=subs, error=error, added=added,
+                folders=folders, follows=follow_index(conn, uid(user)),
+                status_code=status_code)
 
 
 @router.get("/sources", response_class=HTMLResponse)
