@@ -54,6 +54,10 @@ def test_two_readers_see_only_their_own_library(live: LiveServer, site: Loopback
         for path in ("/shared.xml", own):
             assert http.post("/api/v1/sources", json={"url": site.url(path)}).status_code == 201
     assert site.routes["/shared.xml"].hits == 1  # stored and fetched once for both
+    shared_id = next(s["id"] for s in ann.get("/api/v1/sources").json()
+                     if s["url"] == site.url("/shared.xml"))
+    unchanged = ann.patch(f"/api/v1/sources/{shared_id}", json={})
+    assert unchanged.status_code == 200 and unchanged.json()["id"] == shared_id
     shared_titles = {t for _, t, _ in SHARED}
     mine = {"ann": _feed_titles(ann), "bob": _feed_titles(bob)}
     assert mine["ann"] == shared_titles | {ANN_ONLY[0][1]}

@@ -102,6 +102,8 @@ def update_subscription(conn: Connection, user_id: int, source_id: int, **change
     if set(changes) - allowed:
         raise ValueError(f"unknown subscription fields: {sorted(set(changes) - allowed)}")
     get_subscription(conn, user_id, source_id)
+    if not changes:  # nothing to change (e.g. PATCH {}): not an empty UPDATE
+        return
     conn.execute(sa.update(subscriptions).where(subscriptions.c.user_id == user_id,
                                                 subscriptions.c.source_id == source_id)
                  .values(**changes))
