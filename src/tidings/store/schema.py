@@ -251,6 +251,9 @@ rules = sa.Table(
     sa.Column("field", sa.String(16), nullable=False, server_default="title"),
     sa.Column("pattern", sa.Text, nullable=False),
     sa.Column("action", sa.String(16), nullable=False, server_default="block"),
+    sa.Column("match", sa.String(8), nullable=False, server_default="words"),  # words | regex
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", TS),
 )
 
 interactions = sa.Table(
@@ -262,6 +265,8 @@ interactions = sa.Table(
     sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE")),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("dwell_ms", sa.Integer),
+    sa.Column("position", sa.Integer),  # where the story stood in the feed when it happened
+    sa.Column("features", sa.JSON),  # what the story was then (for undo: the profile replays)
     sa.Column("at", TS, nullable=False),
     sa.Index("ix_interactions_user_at", "user_id", "at"),
 )
@@ -272,6 +277,55 @@ user_models = sa.Table(
               primary_key=True),
     sa.Column("weights", sa.JSON, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+)
+
+# Ranking reads these, never articles: kept up to date at ingest (tidings.store.story_features).
+story_features = sa.Table(
+    "story_features", metadata,
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("headline", sa.Text, nullable=False, server_default=""),  # newest article's title
+    sa.Column("lead_article_id", sa.Integer),
+    sa.Column("first_seen", TS, nullable=False),
+    sa.Column("last_seen", TS, nullable=False),  # newest dated arrival (undated: first seen)
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("outlet_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("velocity", sa.Float, nullable=False, server_default="0"),  # articles/hour, 6 h
+    sa.Column("topics", sa.JSON, nullable=False),  # lower-case labels
+    sa.Column("entities", sa.JSON, nullable=False),  # [[entity id, name, weight]] best first
+    sa.Column("entity_ids", sa.JSON, nullable=False),  # every entity any article mentions
+    sa.Column("about", sa.Text, nullable=False, server_default=""),  # lower-case, bounded
+    sa.Column("bylines", sa.JSON, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_story_features_last_seen", "last_seen"),
+)
+
+# One row per story and source covering it: a reader's candidates are the rows of the
+# sources they subscribe to, newest first, through one index.
+story_sources = sa.Table(
+    "story_sources", metadata,
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_at", TS, nullable=False),
+    sa.Column("newest_article_id", sa.Integer),
+    sa.Column("headline", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_story_sources_source_last", "source_id", "last_at"),
+)
+
+# What a reader's hides and rules did to a story: hidden, or boosted, and why.
+story_marks = sa.Table(
+    "story_marks", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("boost", sa.Float, nullable=False, server_default="0"),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("at", TS, nullable=False),
 )
 
 saved_searches = sa.Table(
