@@ -37,7 +37,7 @@ from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
 from tidings.store import jobs as job_store
-from tidings.store import library, reading, search_index, story_index
+from tidings.store import library, reading, search_index, story_features, story_index
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import run_in_transaction, transaction
@@ -285,8 +285,10 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
     search_index.index_article(conn, article_id)  # with its entities and quotes
-    for touched in assigner.added(conn, article_id, placement, _when(article)):
-        story_store.refresh_story(conn, touched)
+    touched = assigner.added(conn, article_id, placement, _when(article))
+    for story_id in touched:
+        story_store.refresh_story(conn, story_id)
+    story_features.refresh_stories(conn, touched)  # what the feed reads, same transaction
     return article_id
 
 

@@ -22,7 +22,7 @@ from tidings import auth, pipeline
 from tidings.config import Settings
 from tidings.models import Entry, Follow, ParsedFeed, Source, SourceKind, TargetKind, utcnow
 from tidings.sources import parse_feed, parse_opml
-from tidings.store import accounts, library
+from tidings.store import accounts, library, story_features
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store import users as user_store
@@ -161,6 +161,8 @@ def remove_demo(engine: Engine) -> int:
             return 0
         source_store.delete_sources(conn, ids)  # articles and subscriptions cascade
         story_store.delete_empty_stories(conn)
-        for story in story_store.recent_stories(conn, limit=100_000):
-            story_store.refresh_story(conn, story.id or 0)  # counts of mixed stories
+        mixed = [story.id or 0 for story in story_store.recent_stories(conn, limit=100_000)]
+        for story_id in mixed:
+            story_store.refresh_story(conn, story_id)  # counts of mixed stories
+        story_features.refresh_stories(conn, mixed)
     return len(ids)

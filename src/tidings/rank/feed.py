@@ -1,66 +1,72 @@
-"""A user's feed: stories read through `store`, ranked by `score`."""
+"""A user's feed: candidates read through `store` (story features, never article or entity
+rows), ranked by `model`, then one query for the lead articles shown."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Literal
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tidings.models import FeedItem, Story, utcnow
-from tidings.rank.score import StoryView, rank
-from tidings.store import entities as entity_store
-from tidings.store import library, reading
-from tidings.store import stories as story_store
-from tidings.store import users as user_store
+from tidings.models import Article, FeedItem, Story, utcnow
+from tidings.rank import model
+from tidings.store import reading
+from tidings.store import story_features as features
+from tidings.store.schema import articles
 
 WINDOW = timedelta(days=7)
 CANDIDATES = 300  # the most recently active stories considered for one page
-
-
-def story_views(conn: Connection, user_id: int, since: datetime,
-                limit: int = 500) -> list[StoryView]:
-    """The reader's recent stories, each made of the articles in their own library."""
-    stories = story_store.stories_by_id(conn, reading.recent_story_ids(conn, user_id, since,
-                                                                      limit))
-    by_story = reading.story_articles(conn, user_id, [s.id or 0 for s in stories])
-    all_articles = [a for arts in by_story.values() for a in arts]
-    titles = library.source_names(conn, user_id)
-    ents = entity_store.entities_of(conn, [a.id or 0 for a in all_articles])
-    views = []
-    for s in stories:
-        arts = by_story.get(s.id or 0, [])
-        if not arts:
-            continue
-        outlets = list(dict.fromkeys(titles.get(a.source_id or 0, "") for a in arts))
-        merged = {e.name: e for a in arts for e in ents.get(a.id or 0, [])}
-        mine = replace(s, article_count=len(arts), source_count=len(outlets),
-                       last_seen=max(a.published_at or a.fetched_at or s.last_seen
-                                     for a in arts))
-        views.append(StoryView(s.id or 0, s.title, mine.last_seen, arts, outlets,
-                               sorted(merged.values(), key=lambda e: -e.salience), story=mine))
-    return views
+LEAD_TEXT = 400  # characters of the lead's text an item shows (the Atom summary)
+View = Literal["for_you", "headlines"]
 
 
 def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None,
-                  limit: int = 50, window: timedelta = WINDOW) -> list[FeedItem]:
+                  limit: int = 50, window: timedelta = WINDOW,
+                  view: View = "for_you") -> list[FeedItem]:
+    """The reader's stories, ranked for them (`for_you`) or by coverage (`headlines`)."""
     now = now or utcnow()
-    views = story_views(conn, user_id, since=now - window, limit=max(CANDIDATES, 3 * limit))
-    hidden = user_store.seen_story_ids(conn, user_id, ("hide",))
-    follows = user_store.list_follows(conn, user_id)
-    ranked = rank([v for v in views if v.story_id not in hidden], follows, now)[:limit]
-    items = [_to_item(s.view, s.score, s.why) for s in ranked]
-    marks = reading.story_states(conn, user_id, [i.story.id or 0 for i in items])
-    for item in items:
-        mark = marks.get(item.story.id or 0)
-        item.unread = mark.unread if mark else 0
-        item.updated = bool(mark and mark.updated)
+    who = features.reader(conn, user_id, at=now)
+    cands = features.candidates(conn, user_id, now - window, max(CANDIDATES, 3 * limit),
+                                follows=who.follows)
+    if view == "headlines":
+        ranked = model.headlines([c for c in cands if not model.excluded(c, who)], now,
+                                 limit=limit)
+    else:
+        ranked = model.rank(cands, who, now, limit=limit)
+    ranked = ranked[:limit]
+    leads = lead_articles(conn, [s.candidate.lead_article_id for s in ranked])
+    marks = reading.story_states(conn, user_id, [s.candidate.story_id for s in ranked])
+    items = []
+    for s in ranked:
+        c = s.candidate
+        lead = leads.get(c.lead_article_id) or Article(title=c.headline, id=c.lead_article_id,
+                                                       story_id=c.story_id)
+        mark = marks.get(c.story_id)
+        items.append(FeedItem(
+            story=Story(c.headline, c.first_seen, c.last_seen, c.article_count,
+                        len(c.source_ids), id=c.story_id),
+            lead=lead, score=round(s.score, 4), sources=list(c.outlets), why=list(s.why),
+            unread=mark.unread if mark else 0, updated=bool(mark and mark.updated)))
     return items
 
 
-def _to_item(view: StoryView, score: float, why: list[str]) -> FeedItem:
-    lead = max(view.articles, key=lambda a: len(a.text))  # the fullest account leads
-    story = view.story or Story(view.title, view.last_seen, view.last_seen, len(view.articles),
-                                len(view.sources), id=view.story_id)
-    return FeedItem(story=story, lead=lead, score=round(score, 4), sources=view.sources,
-                    why=why)
+def lead_articles(conn: Connection, article_ids: Sequence[int]) -> dict[int, Article]:
+    """The articles a page shows, in one query: no HTML, the text's lead only."""
+    ids = sorted({i for i in article_ids if i})
+    if not ids:
+        return {}
+    stmt = sa.select(
+        articles.c.id, articles.c.source_id, articles.c.story_id, articles.c.url,
+        articles.c.canonical_url, articles.c.title, articles.c.byline, articles.c.published_at,
+        articles.c.fetched_at, articles.c.language, articles.c.topic_label,
+        articles.c.key_points, articles.c.lead_image,
+        sa.func.substr(articles.c.text, 1, LEAD_TEXT).label("text"),
+    ).where(articles.c.id.in_(ids))
+    return {r.id: Article(
+        id=r.id, source_id=r.source_id, story_id=r.story_id, url=r.url,
+        canonical_url=r.canonical_url, title=r.title, byline=r.byline,
+        published_at=r.published_at, fetched_at=r.fetched_at, language=r.language,
+        topic_label=r.topic_label, key_points=list(r.key_points or []),
+        lead_image=r.lead_image, text=r.text or "") for r in conn.execute(stmt)}

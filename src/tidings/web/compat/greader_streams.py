@@ -4,7 +4,6 @@ two streams only Tidings has: `user/-/label/For you` in the ranker's order and
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -14,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.extract.urls import web_url
 from tidings.models import utcnow
-from tidings.rank.feed import CANDIDATES, feed_for_user, story_views
+from tidings.rank.feed import View, feed_for_user
 from tidings.store import library, reading, sync
 from tidings.web.compat import ids
 from tidings.web.compat.auth import SyncReader
@@ -65,14 +64,9 @@ def _ids(conn: Connection, user_id: int, s: Stream, q: sync.StreamQuery) -> list
 def _ranked(conn: Connection, user_id: int, s: Stream, q: sync.StreamQuery) -> list[int]:
     """For you: each ranked story's lead article, then its others. Headlines: the stories
     most outlets cover, lead first. Continuation is an offset here."""
-    if s.kind == "for-you":
-        stories = [(i.lead.id or 0, i.story.id) for i in
-                   feed_for_user(conn, user_id, limit=RANKED_STORIES)]
-    else:
-        views = story_views(conn, user_id, since=utcnow() - timedelta(days=7), limit=CANDIDATES)
-        views.sort(key=lambda v: (-len(v.sources), -v.last_seen.timestamp(), -v.story_id))
-        stories = [(max(v.articles, key=lambda a: len(a.text)).id or 0, v.story_id)
-                   for v in views[:RANKED_STORIES]]
+    view: View = "for_you" if s.kind == "for-you" else "headlines"
+    stories = [(i.lead.id or 0, i.story.id)
+               for i in feed_for_user(conn, user_id, limit=RANKED_STORIES, view=view)]
     by_story = reading.story_articles(conn, user_id, [sid for _, sid in stories if sid])
     order: list[int] = []
     for lead, sid in stories:

@@ -71,6 +71,10 @@ def upgrade() -> None:
     op.add_column("rules", sa.Column("created_at", TS, nullable=True))
     op.add_column("interactions", sa.Column("position", sa.Integer(), nullable=True))
     op.add_column("interactions", sa.Column("features", sa.JSON(), nullable=True))
+    # Every story there is gets its features now; from here on ingest keeps them.
+    from tidings.store.story_features import backfill  # noqa: PLC0415 - needs the tables
+
+    backfill(op.get_bind())
 
 
 def downgrade() -> None:

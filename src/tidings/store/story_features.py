@@ -1,0 +1,269 @@
+"""Story features kept at ingest, and what one reader's feed reads instead of articles.
+
+`refresh_story` recomputes a story's `story_features` row and its `story_sources` rows (one
+per source covering it) from its articles and their entities; the pipeline calls it in the
+transaction that files an article (and for every story a merge or a split touched).
+`candidates` then builds a reader's candidate set from `story_sources` (one index: source,
+last arrival) and `story_features` alone: no article row and no entity row is read on a
+feed request.
+
+Time of an article: its published date (the feed's date, or the URL's; never later than when
+it was fetched). An undated article counts as its story's first sight: it never makes the
+story look new.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tidings.models import Follow, InteractionKind, TargetKind
+from tidings.rank.candidate import Candidate, Reader
+from tidings.store.schema import (
+    article_entities,
+    articles,
+    entities,
+    interactions,
+    now,
+    sources,
+    stories,
+    story_features,
+    story_marks,
+    story_sources,
+    subscriptions,
+)
+from tidings.store.users import list_follows
+
+VELOCITY_SPAN = timedelta(hours=6)
+TOP_ENTITIES = 12
+MAX_ENTITY_IDS = 1000  # every entity of a story, for mutes (bounded for giant stories)
+MAX_ABOUT = 1500  # characters of "what it is about" kept per story
+MAX_BYLINES = 10
+LEAD_CHARS = 400  # of each article's text: its lead paragraph
+BATCH = 400  # stories per round trip in backfill
+OPENED_LIMIT = 500  # stories opened before (novelty), the most recent
+OPENED_SPAN = timedelta(days=30)
+
+
+# --- kept at ingest ----------------------------------------------------------------------
+
+
+def refresh_story(conn: Connection, story_id: int) -> None:
+    """Recompute one story's features and per-source rows from its articles (none left:
+    its rows go)."""
+    refresh_stories(conn, [story_id])
+
+
+def backfill(conn: Connection) -> int:
+    """Features for every story (migration 0008, and after a bulk load). Returns stories."""
+    done, last = 0, 0
+    while True:
+        ids = [int(r[0]) for r in conn.execute(
+            sa.select(stories.c.id).where(stories.c.id > last).order_by(stories.c.id)
+            .limit(BATCH))]
+        if not ids:
+            return done
+        refresh_stories(conn, ids)
+        done, last = done + len(ids), ids[-1]
+
+
+def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
+    ids = sorted(set(story_ids))
+    if not ids:
+        return
+    conn.execute(sa.delete(story_sources).where(story_sources.c.story_id.in_(ids)))
+    conn.execute(sa.delete(story_features).where(story_features.c.story_id.in_(ids)))
+    lead = sa.func.substr(articles.c.text, 1, LEAD_CHARS)
+    rows = conn.execute(
+        sa.select(articles.c.id, articles.c.story_id, articles.c.source_id, articles.c.title,
+                  articles.c.byline, articles.c.published_at, articles.c.fetched_at,
+                  articles.c.topic_label, articles.c.topics, articles.c.key_points,
+                  lead.label("lead"))
+        .where(articles.c.story_id.in_(ids))).all()
+    if not rows:
+        return
+    by_story: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_story[r.story_id].append(r)
+    ents: dict[int, list[Any]] = defaultdict(list)
+    for e in conn.execute(
+            sa.select(articles.c.story_id, article_entities.c.entity_id, entities.c.name,
+                      article_entities.c.count, article_entities.c.salience)
+            .join(articles, articles.c.id == article_entities.c.article_id)
+            .join(entities, entities.c.id == article_entities.c.entity_id)
+            .where(articles.c.story_id.in_(ids))):
+        ents[e.story_id].append(e)
+    feature_rows, source_rows = [], []
+    at = now()
+    for sid, arts in by_story.items():
+        feat, per_source = _features(sid, arts, ents.get(sid, []), at)
+        feature_rows.append(feat)
+        source_rows += per_source
+    conn.execute(sa.insert(story_features), feature_rows)
+    conn.execute(sa.insert(story_sources), source_rows)
+
+
+def article_times(arts: Sequence[Any]) -> tuple[datetime, dict[int, datetime]]:
+    """(the story's first sight, each article's time): dated articles at their date (never
+    after their fetch), undated ones at the story's first sight."""
+    dated = {a.id: min(a.published_at, a.fetched_at) for a in arts if a.published_at}
+    first = min([*dated.values(), *(a.fetched_at for a in arts if not a.published_at)])
+    return first, {a.id: dated.get(a.id, first) for a in arts}
+
+
+def _features(story_id: int, arts: list[Any], ents: list[Any],
+              at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    first, when = article_times(arts)
+    newest_first = sorted(arts, key=lambda a: (when[a.id], a.id), reverse=True)
+    newest = newest_first[0]
+    last = when[newest.id]
+    recent = sum(1 for a in arts if when[a.id] > last - VELOCITY_SPAN)
+    topics = Counter[str]()
+    for a in arts:
+        labels = {t.lower() for t in a.topics or []}
+        if a.topic_label:
+            labels.add(a.topic_label.lower())
+        topics.update(labels)
+    weight: dict[int, float] = defaultdict(float)
+    names: dict[int, str] = {}
+    for e in ents:
+        weight[e.entity_id] += max(float(e.salience or 0), 0.0) + 0.01 * int(e.count or 1)
+        names[e.entity_id] = e.name
+    best = sorted(weight, key=lambda i: (-weight[i], i))
+    about, size = [], 0
+    for a in newest_first:
+        part = " ".join([a.title or "", *(a.key_points or []),
+                         (a.lead or "").split("\n\n", 1)[0]]).lower()
+        about.append(part)
+        size += len(part) + 1
+        if size >= MAX_ABOUT:
+            break
+    bylines = list(dict.fromkeys(a.byline for a in newest_first if a.byline))[:MAX_BYLINES]
+    feature = {
+        "story_id": story_id, "headline": newest.title or "", "lead_article_id": newest.id,
+        "first_seen": first, "last_seen": last, "article_count": len(arts),
+        "outlet_count": len({a.source_id for a in arts}),
+        "velocity": round(recent / (VELOCITY_SPAN.total_seconds() / 3600), 4),
+        "topics": [t for t, _ in topics.most_common()],
+        "entities": [[i, names[i], round(weight[i], 4)] for i in best[:TOP_ENTITIES]],
+        "entity_ids": sorted(best[:MAX_ENTITY_IDS]),
+        "about": " ".join(about)[:MAX_ABOUT], "bylines": bylines, "updated_at": at,
+    }
+    per_source: dict[int, list[Any]] = defaultdict(list)
+    for a in newest_first:
+        if a.source_id is not None:
+            per_source[a.source_id].append(a)
+    rows = [{"story_id": story_id, "source_id": src, "article_count": len(mine),
+             "last_at": when[mine[0].id], "newest_article_id": mine[0].id,
+             "headline": mine[0].title or ""}
+            for src, mine in per_source.items()]
+    return feature, rows
+
+
+# --- read on every feed request ---------------------------------------------------------
+
+
+def blocked_sources(follows: Iterable[Follow]) -> set[str]:
+    """Lower-case names of the sources the reader muted (blocked)."""
+    return {f.target.lower() for f in follows if f.muted and f.target_kind is TargetKind.SOURCE}
+
+
+def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: int = 300, *,
+               follows: Sequence[Follow] | None = None) -> list[Candidate]:
+    """The reader's most recently active stories since `since` (at most `limit`), as their
+    own sources cover them: a blocked source's articles are not counted, and a story only it
+    covers is left out."""
+    if follows is None:
+        follows = list_follows(conn, reader_user_id)
+    blocked = blocked_sources(follows)
+    name = sa.func.coalesce(sa.func.nullif(subscriptions.c.title, ""),
+                            sa.func.nullif(sources.c.title, ""), sources.c.url)
+    subs = {r.source_id: (r.name, r.folder) for r in conn.execute(
+        sa.select(subscriptions.c.source_id, name.label("name"), subscriptions.c.folder)
+        .join(sources, sources.c.id == subscriptions.c.source_id)
+        .where(subscriptions.c.user_id == reader_user_id))
+        if r.name.lower() not in blocked}
+    if not subs:
+        return []
+    rows = conn.execute(
+        sa.select(story_sources.c.story_id, story_sources.c.source_id,
+                  story_sources.c.article_count, story_sources.c.last_at,
+                  story_sources.c.newest_article_id, story_sources.c.headline)
+        .where(story_sources.c.source_id.in_(sorted(subs)), story_sources.c.last_at >= since)
+    ).all()
+    per_story: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        per_story[r.story_id].append(r)
+    newest = sorted(per_story, key=lambda s: (max(r.last_at for r in per_story[s]), s),
+                    reverse=True)[:limit]
+    if not newest:
+        return []
+    feats = {f.story_id: f for f in conn.execute(
+        sa.select(story_features).where(story_features.c.story_id.in_(newest)))}
+    out = []
+    for sid in newest:
+        f = feats.get(sid)
+        if f is None:
+            continue
+        mine = sorted(per_story[sid], key=lambda r: (r.last_at, r.newest_article_id or 0),
+                      reverse=True)
+        src_ids = tuple(r.source_id for r in mine)
+        out.append(Candidate(
+            story_id=sid, headline=mine[0].headline, lead_article_id=mine[0].newest_article_id,
+            first_seen=f.first_seen, last_seen=mine[0].last_at,
+            article_count=sum(r.article_count for r in mine), source_ids=src_ids,
+            outlet_count=f.outlet_count, velocity=f.velocity, topics=tuple(f.topics or ()),
+            entities=tuple((int(i), str(n), float(w)) for i, n, w in f.entities or ()),
+            entity_ids=frozenset(f.entity_ids or ()), about=f.about,
+            bylines=tuple(f.bylines or ()), outlets=tuple(subs[s][0] for s in src_ids),
+            folders=tuple(subs[s][1] for s in src_ids)))
+    return out
+
+
+def reader(conn: Connection, user_id: int, *, at: datetime | None = None) -> Reader:
+    """What ranking knows of one reader: follows and mutes, muted entities as ids, hidden
+    and boosted stories, and the stories they opened lately."""
+    follows = list_follows(conn, user_id)
+    hidden = {int(r[0]) for r in conn.execute(
+        sa.select(story_marks.c.story_id).where(story_marks.c.user_id == user_id,
+                                                story_marks.c.hidden.is_(True)))}
+    hidden |= {int(r[0]) for r in conn.execute(
+        sa.select(interactions.c.story_id).where(
+            interactions.c.user_id == user_id, interactions.c.kind == str(InteractionKind.HIDE),
+            interactions.c.story_id.is_not(None)))}
+    boosts = {int(r.story_id): (float(r.boost), r.reason) for r in conn.execute(
+        sa.select(story_marks.c.story_id, story_marks.c.boost, story_marks.c.reason)
+        .where(story_marks.c.user_id == user_id, story_marks.c.boost != 0))}
+    opened = {int(r[0]) for r in conn.execute(
+        sa.select(interactions.c.story_id).where(
+            interactions.c.user_id == user_id,
+            interactions.c.kind.in_([str(InteractionKind.OPEN), str(InteractionKind.READ)]),
+            interactions.c.story_id.is_not(None),
+            interactions.c.at >= (at or now()) - OPENED_SPAN)
+        .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT))}
+    return Reader(user_id=user_id, follows=follows,
+                  muted_entity_ids=frozenset(muted_entity_ids(conn, follows)),
+                  hidden=frozenset(hidden), boosts=boosts, opened=frozenset(opened))
+
+
+def muted_entity_ids(conn: Connection, follows: Iterable[Follow]) -> set[int]:
+    """The entities the reader muted by name or by one of their aliases."""
+    names = {f.target.strip().lower() for f in follows
+             if f.muted and f.target_kind is TargetKind.ENTITY and f.target.strip()}
+    if not names:
+        return set()
+    found = {int(r[0]) for r in conn.execute(
+        sa.select(entities.c.id).where(sa.func.lower(entities.c.name).in_(sorted(names))))}
+    aliases = sa.func.lower(sa.cast(entities.c.aliases, sa.Text))
+    for n in names:  # a JSON list of strings: the alias quoted
+        pattern = '%"' + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
+        for r in conn.execute(sa.select(entities.c.id, entities.c.aliases)
+                              .where(aliases.like(pattern, escape="\\"))):
+            if any(str(a).lower() == n for a in r.aliases or ()):
+                found.add(int(r.id))
+    return found
