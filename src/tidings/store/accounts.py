@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Token, TokenKind, User
 from tidings.store import NotFound
+from tidings.store.db import write_aside
 from tidings.store.schema import now, sessions, signin_failures, tokens, users
 
 
@@ -96,11 +97,11 @@ def session_user(conn: Connection, id_hash: str, idle_s: int) -> User | None:
     if row is None:
         return None
     if row.expires_at <= at or row.last_seen_at + timedelta(seconds=idle_s) <= at:
-        conn.execute(sa.delete(sessions).where(sessions.c.id_hash == id_hash))
+        write_aside(conn, sa.delete(sessions).where(sessions.c.id_hash == id_hash))
         return None
     if at - row.last_seen_at > timedelta(minutes=1):
-        conn.execute(sa.update(sessions).where(sessions.c.id_hash == id_hash)
-                     .values(last_seen_at=at))
+        write_aside(conn, sa.update(sessions).where(sessions.c.id_hash == id_hash)
+                    .values(last_seen_at=at))
     return get_user(conn, row.user_id)
 
 
@@ -146,7 +147,8 @@ def token_user(conn: Connection, secret_hash: str, kinds: tuple[TokenKind, ...])
         return None
     at = now()
     if row.last_used_at is None or at - row.last_used_at > timedelta(minutes=1):
-        conn.execute(sa.update(tokens).where(tokens.c.id == row.id).values(last_used_at=at))
+        write_aside(conn, sa.update(tokens).where(tokens.c.id == row.id)
+                    .values(last_used_at=at))
     return get_user(conn, row.user_id)
 
 

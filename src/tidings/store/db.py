@@ -21,6 +21,15 @@ T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# The pool is sized to the web server's threads: FastAPI runs each request on one of
+# anyio's 40 worker threads and holds one connection for it (a few routes take a second one
+# for a moment: a pipeline run, a once-a-minute stamp). A request that cannot get one in
+# POOL_TIMEOUT_S is answered 503 with Retry-After rather than left hanging.
+POOL_SIZE = 40
+MAX_OVERFLOW = 10
+POOL_TIMEOUT_S = 3.0
+READ_ONLY = "tidings_read_only"  # execution option of read connections (`read_engine`)
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling of the URL the user gave."""
@@ -36,15 +45,48 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:":
+            kwargs = _pool_sizes() | kwargs
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; take the write lock up front
-        # so that two writers queue on busy_timeout instead of failing with "locked".
-        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = sa.create_engine(url, pool_pre_ping=True, **(_pool_sizes() | kwargs))
+    sa.event.listen(engine, "begin", _postgresql_begin)
+    return engine
+
+
+def _pool_sizes() -> dict[str, Any]:
+    return {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, "pool_timeout": POOL_TIMEOUT_S}
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE), so that two writers queue on
+    busy_timeout instead of failing with "locked"; readers begin deferred and are refused
+    any write (`PRAGMA query_only`), so that reads never queue behind writes (WAL)."""
+    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    info = conn.connection.info
+    if info.get("query_only", False) != read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+        info["query_only"] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _postgresql_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def read_engine(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read: a deferred BEGIN on
+    SQLite (refused writes), READ ONLY on PostgreSQL."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def is_read_only(conn: Connection) -> bool:
+    return bool(conn.get_execution_options().get(READ_ONLY))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -100,6 +142,24 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """One unit of work: commits on success, rolls back on any error."""
     with engine.begin() as conn:
         yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads only (a write in it fails): see `read_engine`."""
+    with read_engine(engine).begin() as conn:
+        yield conn
+
+
+def write_aside(conn: Connection, stmt: sa.Executable) -> None:
+    """Run a small bookkeeping write (a last-used stamp, an expired session's removal): in
+    `conn` when it may write, else in a short transaction of its own, so that a read stays
+    a read."""
+    if not is_read_only(conn):
+        conn.execute(stmt)
+        return
+    with conn.engine.execution_options(**{READ_ONLY: False}).begin() as writer:
+        writer.execute(stmt)
 
 
 # PostgreSQL SQLSTATEs after which the same transaction, run again, may well succeed:

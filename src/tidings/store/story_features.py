@@ -173,6 +173,23 @@ def blocked_sources(follows: Iterable[Follow]) -> set[str]:
     return {f.target.lower() for f in follows if f.muted and f.target_kind is TargetKind.SOURCE}
 
 
+# Built once: a feed request only binds its values.
+_SINCE = sa.bindparam("since", type_=story_sources.c.last_at.type)
+_NEWEST = (sa.select(story_sources.c.story_id)
+           .where(story_sources.c.source_id.in_(sa.bindparam("sources", expanding=True)),
+                  story_sources.c.last_at >= _SINCE)
+           .group_by(story_sources.c.story_id)
+           .order_by(sa.func.max(story_sources.c.last_at).desc(), story_sources.c.story_id.desc())
+           .limit(sa.bindparam("limit")))
+_COVERAGE = (sa.select(story_sources.c.story_id, story_sources.c.source_id,
+                       story_sources.c.article_count, story_sources.c.last_at,
+                       story_sources.c.newest_article_id, story_sources.c.headline)
+             .where(story_sources.c.story_id.in_(sa.bindparam("stories", expanding=True)),
+                    story_sources.c.source_id.in_(sa.bindparam("sources", expanding=True))))
+_FEATURES = sa.select(story_features).where(
+    story_features.c.story_id.in_(sa.bindparam("stories", expanding=True)))
+
+
 def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: int = 300, *,
                follows: Sequence[Follow] | None = None) -> list[Candidate]:
     """The reader's most recently active stories since `since` (at most `limit`), as their
@@ -190,21 +207,15 @@ def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: in
         if r.name.lower() not in blocked}
     if not subs:
         return []
-    rows = conn.execute(
-        sa.select(story_sources.c.story_id, story_sources.c.source_id,
-                  story_sources.c.article_count, story_sources.c.last_at,
-                  story_sources.c.newest_article_id, story_sources.c.headline)
-        .where(story_sources.c.source_id.in_(sorted(subs)), story_sources.c.last_at >= since)
-    ).all()
-    per_story: dict[int, list[Any]] = defaultdict(list)
-    for r in rows:
-        per_story[r.story_id].append(r)
-    newest = sorted(per_story, key=lambda s: (max(r.last_at for r in per_story[s]), s),
-                    reverse=True)[:limit]
+    mine_ids = sorted(subs)
+    newest = [int(r[0]) for r in conn.execute(_NEWEST, {"sources": mine_ids, "since": since,
+                                                         "limit": limit})]
     if not newest:
         return []
-    feats = {f.story_id: f for f in conn.execute(
-        sa.select(story_features).where(story_features.c.story_id.in_(newest)))}
+    per_story: dict[int, list[Any]] = defaultdict(list)
+    for r in conn.execute(_COVERAGE, {"stories": newest, "sources": mine_ids}):
+        per_story[r.story_id].append(r)
+    feats = {f.story_id: f for f in conn.execute(_FEATURES, {"stories": newest})}
     out = []
     for sid in newest:
         f = feats.get(sid)

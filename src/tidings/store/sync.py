@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import TokenKind, User
 from tidings.store.accounts import get_user
+from tidings.store.db import write_aside
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
 from tidings.store.schema import articles, now, sources, subscriptions, sync_logins, tokens, users
 
@@ -46,10 +47,15 @@ def app_password_owner(conn: Connection, name: str, secret_hash: str) -> tuple[U
 
 
 def _touch_token(conn: Connection, token_id: int) -> None:
+    """Stamp the token's last use, at most once a minute (a read stays a read)."""
+    last = conn.execute(sa.select(tokens.c.last_used_at).where(tokens.c.id == token_id)
+                        ).scalar_one_or_none()
+    if last is not None and last >= now() - timedelta(minutes=1):
+        return
     stale = sa.or_(tokens.c.last_used_at.is_(None),
                    tokens.c.last_used_at < now() - timedelta(minutes=1))
-    conn.execute(sa.update(tokens).where(tokens.c.id == token_id, stale)
-                 .values(last_used_at=now()))
+    write_aside(conn, sa.update(tokens).where(tokens.c.id == token_id, stale)
+                .values(last_used_at=now()))
 
 
 def add_login(conn: Connection, user_id: int, token_id: int, id_hash: str) -> None:
@@ -67,8 +73,8 @@ def login_user(conn: Connection, id_hash: str) -> User | None:
     if row is None:
         return None
     if now() - row.last_used_at > timedelta(minutes=1):
-        conn.execute(sa.update(sync_logins).where(sync_logins.c.id_hash == id_hash)
-                     .values(last_used_at=now()))
+        write_aside(conn, sa.update(sync_logins).where(sync_logins.c.id_hash == id_hash)
+                    .values(last_used_at=now()))
         _touch_token(conn, row.token_id)
     return get_user(conn, row.user_id)
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 
@@ -39,6 +40,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, _exc: Exception) -> Response:
     return error_answer(request, 500, "something went wrong on our side; it has been logged")
+
+
+async def _busy(request: Request, _exc: Exception) -> Response:
+    """No database connection free in time (`store.db.POOL_TIMEOUT_S`): come back shortly."""
+    return error_answer(request, 503, "the server is busy; try again in a moment",
+                        {"Retry-After": "1"})
 
 
 async def _sign_in_first(_request: Request, exc: Exception) -> Response:
@@ -78,6 +85,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)
     app.add_exception_handler(SignInRequired, _sign_in_first)
+    app.add_exception_handler(sa_exc.TimeoutError, _busy)  # the pool's, not a statement's
     app.add_middleware(Guard, settings=settings)
     guards.install(app, settings)  # body size limit; 422s that never echo the input
     app.include_router(api.router)

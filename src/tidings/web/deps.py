@@ -4,10 +4,11 @@ these return and pass `user.id` to store functions, which scope every query by i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import anyio.from_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Connection, Engine
@@ -16,9 +17,11 @@ from tidings import auth
 from tidings.config import Settings
 from tidings.models import TokenKind, User
 from tidings.store import accounts
-from tidings.store.db import transaction
+from tidings.store.db import read_transaction, transaction
 
 SESSION_COOKIE = "tidings_session"
+READS = frozenset({"GET", "HEAD"})
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass
@@ -41,8 +44,24 @@ def state(request: Request) -> AppState:
     return st
 
 
+def writes(route: F) -> F:
+    """Mark a GET route that writes (opening a story marks it read, a sync app's GET marks
+    or logs in): its requests get a write transaction like every POST."""
+    route.tidings_writes = True  # type: ignore[attr-defined]
+    return route
+
+
+def reads_only(request: Request) -> bool:
+    """A GET or HEAD of a route not marked `writes`: it runs in a read-only transaction."""
+    endpoint = request.scope.get("endpoint")
+    return request.method in READS and not getattr(endpoint, "tidings_writes", False)
+
+
 def db(request: Request) -> Iterator[Connection]:
-    with transaction(state(request).engine) as conn:
+    """The request's one transaction: read-only for GETs (never waits on a writer, and a
+    write in it fails), a write transaction otherwise."""
+    begin = read_transaction if reads_only(request) else transaction
+    with begin(state(request).engine) as conn:
         yield conn
 
 
@@ -117,6 +136,26 @@ ApiUser = Annotated[User, Depends(api_user)]
 Reader = Annotated[User, Depends(page_user)]
 ApiUserAlone = Annotated[User, Depends(api_user_alone)]
 ReaderAlone = Annotated[User, Depends(page_user_alone)]
+
+
+class ClientGone(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=499, detail="the client closed the request")
+
+
+def still_there(request: Request) -> None:
+    """Stop a request whose client went away before its work began (it waited for a worker
+    thread, say, while the server was busy): nobody would read the answer. Runs on a worker
+    thread, before the request takes a database connection."""
+    try:
+        gone = anyio.from_thread.run(request.is_disconnected)
+    except RuntimeError:  # not on one of anyio's worker threads: nothing to ask
+        return
+    if gone:
+        raise ClientGone
+
+
+StillThere = Depends(still_there)
 
 
 def uid(user: User) -> int:

@@ -20,7 +20,7 @@ from tidings.web.compat.auth import SyncReader
 from tidings.web.compat.ids import LABEL, STATE, STORY_CATEGORY, BadRequest, Stream
 from tidings.web.compat.marks import opened
 from tidings.web.compat.params import Params, SyncParams
-from tidings.web.deps import Conn, state, uid
+from tidings.web.deps import Conn, state, uid, writes
 
 router = APIRouter(include_in_schema=False)
 API = "/reader/api/0"
@@ -100,6 +100,7 @@ def stream_item_ids(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
 
 
 @router.api_route(f"{API}/stream/items/contents", methods=["GET", "POST"])
+@writes  # one item asked for is an open (feedback)
 def stream_items_contents(p: SyncParams, request: Request, user: SyncReader,
                           conn: Conn) -> Response:
     wanted = list(dict.fromkeys(ids.item_id(i) for i in p.many("i")))

@@ -15,7 +15,7 @@ from tidings.store import library, reading
 from tidings.store import stories as story_store
 from tidings.store import users as user_store
 from tidings.web.api.shapes import Id
-from tidings.web.deps import Conn, Reader, uid
+from tidings.web.deps import Conn, Reader, uid, writes
 from tidings.web.ui.briefing import brief
 from tidings.web.ui.render import SAMPLE_COOKIE, THEME_COOKIE, THEMES, follow_index, local, page
 
@@ -84,6 +84,7 @@ def story_state(story_id: Id, conn: Conn, user: Reader, *,
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
+@writes  # opening a story marks it read
 def story_page(story_id: Id, request: Request, conn: Conn, user: Reader) -> HTMLResponse:
     """The story as a briefing; opening it marks its articles read, and what joined since
     the reader last read it is marked new and listed first."""
@@ -102,6 +103,7 @@ def story_page(story_id: Id, request: Request, conn: Conn, user: Reader) -> HTML
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
+@writes  # opening an article marks it read
 def article_page(article_id: Id, request: Request, conn: Conn, user: Reader) -> HTMLResponse:
     article = reading.visible_article(conn, uid(user), article_id)
     entities = entity_store.entities_of(conn, [article_id])[article_id]

@@ -1,0 +1,139 @@
+"""The fast feed end to end: features kept at ingest through the real pipeline on a loopback
+feed, and `GET /api/v1/feed` served from a read-only transaction that a writer cannot block."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from tests.accounts import subscribe
+from tests.feeds import HARBOUR, rss
+from tests.loopback import LoopbackSite, Route
+from tidings import auth, pipeline
+from tidings.config import Settings
+from tidings.fetch import Fetcher
+from tidings.models import Source, TokenKind
+from tidings.rank.feed import feed_for_user
+from tidings.store import accounts
+from tidings.store import sources as source_store
+from tidings.store.db import read_transaction, transaction
+from tidings.store.schema import articles, story_features, story_sources
+from tidings.web.app import create_app
+
+RSS = {"Content-Type": "application/rss+xml"}
+EXTRA = [("h9", "Harbour bridge repairs run a week late",
+          "Repairs to the old harbour bridge in Port Elnor will take a week longer than "
+          "planned, the city works department said on Friday.")]
+
+
+def _ingest(engine: Engine, settings: Settings, site: LoopbackSite, items: Any) -> int:
+    site.routes["/feed.xml"] = Route(rss("Harbour Post", items), headers=RSS)
+    with transaction(engine) as conn:
+        source_id = source_store.add_source(conn, Source(url=site.url("/feed.xml"),
+                                                         title="Harbour Post"))[0].id or 0
+        user = subscribe(conn, source_id)
+    with Fetcher(settings) as fetcher:
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert report.error is None and not report.failed
+    return user.id or 0
+
+
+def _features_match_articles(engine: Engine) -> None:
+    with engine.connect() as conn:
+        counts = dict(conn.execute(sa.select(articles.c.story_id, sa.func.count())
+                                   .group_by(articles.c.story_id)).all())
+        feats = {r.story_id: r for r in conn.execute(sa.select(story_features))}
+        per_source = dict(conn.execute(
+            sa.select(story_sources.c.story_id, sa.func.sum(story_sources.c.article_count))
+            .group_by(story_sources.c.story_id)).all())
+    assert set(feats) == set(counts)  # every story with articles, and no other
+    assert {s: f.article_count for s, f in feats.items()} == counts
+    assert {s: int(n) for s, n in per_source.items()} == counts
+
+
+def test_ingest_keeps_story_features_in_step(engine: Engine, settings: Settings,
+                                             site: LoopbackSite) -> None:
+    user_id = _ingest(engine, settings, site, HARBOUR)
+    _features_match_articles(engine)
+    site.routes["/feed.xml"] = Route(rss("Harbour Post", EXTRA + HARBOUR), headers=RSS)
+    with transaction(engine) as conn:
+        source_id = source_store.get_source_by_url(conn, site.url("/feed.xml")).id
+    with Fetcher(settings) as fetcher:
+        pipeline.refresh_source(engine, fetcher, source_id or 0, settings=settings)
+    _features_match_articles(engine)
+    with read_transaction(engine) as conn:
+        items = feed_for_user(conn, user_id)
+        titles = set(conn.execute(sa.select(articles.c.title)).scalars())
+        newest = dict(conn.execute(sa.select(story_sources.c.story_id,
+                                             story_sources.c.headline)).all())
+    assert items and all(i.why for i in items)
+    assert {i.lead.title for i in items} <= titles
+    assert all(i.lead.title == newest[i.story.id] for i in items)  # the newest headline leads
+    assert "Harbour bridge repairs run a week late" in {i.lead.title for i in items}
+
+
+def test_a_write_in_a_read_transaction_is_refused(engine: Engine) -> None:
+    with pytest.raises(sa.exc.DBAPIError), read_transaction(engine) as conn:
+        conn.execute(sa.text("INSERT INTO entities (key, kind, name, aliases) "
+                             "VALUES ('x', 'person', 'X', '[]')"))
+    with transaction(engine) as conn:  # and the pooled connection writes again afterwards
+        conn.execute(sa.text("INSERT INTO entities (key, kind, name, aliases) "
+                             "VALUES ('x', 'person', 'X', '[]')"))
+
+
+@contextmanager
+def _serve(settings: Settings, engine: Engine) -> Iterator[str]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+def test_feed_get_reads_only_and_a_writer_does_not_block_it(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    user_id = _ingest(engine, settings, site, HARBOUR)
+    with transaction(engine) as conn:
+        accounts.add_token(conn, user_id, TokenKind.API, auth.secret_hash("feed-secret"))
+    statements: list[str] = []
+    writer = engine.connect()  # another process's write transaction, held open
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if conn is not writer:
+            statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    headers = {"Authorization": "Bearer feed-secret", "Accept": "application/json"}
+    with _serve(settings, engine) as base, httpx.Client(base_url=base, timeout=10) as http:
+        assert http.get("/api/v1/feed", headers=headers).status_code == 200  # stamps the token
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            writer.execute(sa.text("UPDATE sources SET error_count = error_count + 1"))
+            answer = http.get("/api/v1/feed", headers=headers)
+        finally:
+            writer.rollback()
+            writer.close()
+            sa.event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"]
+    assert "SELECT" in statements
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(statements)
+    if engine.dialect.name == "sqlite":
+        assert "BEGIN" in statements  # deferred: a reader never takes the write lock
