@@ -312,7 +312,7 @@ story_sources = sa.Table(
     sa.Column("last_at", TS, nullable=False),
     sa.Column("newest_article_id", sa.Integer),
     sa.Column("headline", sa.Text, nullable=False, server_default=""),
-    sa.Index("ix_story_sources_source_last", "source_id", "last_at"),
+    sa.Index("ix_story_sources_source_last", "source_id", "last_at", "story_id"),  # covering
 )
 
 # What a reader's hides and rules did to a story: hidden, or boosted, and why.

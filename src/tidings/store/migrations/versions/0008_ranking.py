@@ -52,7 +52,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["source_id"], ["sources.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("story_id", "source_id"),
     )
-    op.create_index("ix_story_sources_source_last", "story_sources", ["source_id", "last_at"])
+    op.create_index("ix_story_sources_source_last", "story_sources",
+                    ["source_id", "last_at", "story_id"])  # covering: the feed reads only it
     op.create_table(
         "story_marks",
         sa.Column("user_id", sa.Integer(), nullable=False),
