@@ -377,4 +377,6 @@ def prune(engine: Engine, settings: Settings) -> int:
     with transaction(engine) as conn:
         gone = reading.prune_read_articles(conn, utcnow() - timedelta(days=settings.retention_days))
         story_store.delete_empty_stories(conn)
+        if gone:  # stories that lost articles: their features again
+            story_features.refresh_stories(conn, story_features.stale_story_ids(conn))
     return gone

@@ -109,6 +109,13 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
     conn.execute(sa.insert(story_sources), source_rows)
 
 
+def stale_story_ids(conn: Connection) -> list[int]:
+    """Stories whose features name an article that is gone (pruned)."""
+    gone = ~sa.exists().where(articles.c.id == story_sources.c.newest_article_id)
+    return [int(r[0]) for r in conn.execute(
+        sa.select(story_sources.c.story_id).where(gone).distinct())]
+
+
 def article_times(arts: Sequence[Any]) -> tuple[datetime, dict[int, datetime]]:
     """(the story's first sight, each article's time): dated articles at their date (never
     after their fetch), undated ones at the story's first sight."""
