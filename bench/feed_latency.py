@@ -86,6 +86,9 @@ QUICK = Sizes(articles=3_000, stories=600, sources=30, users=200, subs_per_user=
               entities=200, rate=20.0, seconds=2.0, clients=8, closed_seconds=1.5)
 
 
+JSON_KEYS = ("p99_ms", "health_p99_ms", "errors", "max_rps", "health_max_rps")
+
+
 def token_of(user_index: int) -> str:
     return f"bench-feed-token-{user_index}"
 
@@ -433,11 +436,13 @@ def measure(kind: str, sizes: Sizes, log: Any = print) -> dict[str, Any]:
            "closed_p99_ms": round(closed.pct(0.99), 1),
            "health_max_rps": round(health_max, 1), "health_closed_errors": closed_h.errors,
            "requests": feed.done, "rate": sizes.rate, "seconds": sizes.seconds,
-           "build_s": {k: round(v, 1) for k, v in took.items()}}
+           "build_s": {k: round(v, 1) for k, v in took.items()},
+           "load_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
     log(f"{kind}: feed p50 {out['p50_ms']} p95 {out['p95_ms']} p99 {out['p99_ms']} ms, "
         f"{feed.errors} errors at {sizes.rate:g}/s; health p99 {out['health_p99_ms']} ms; "
         f"closed loop ({sizes.clients} clients): feed {out['max_rps']}/s "
-        f"({closed.errors} errors), health {out['health_max_rps']}/s")
+        f"({closed.errors} errors), health {out['health_max_rps']}/s; machine load "
+        f"{out['load_1min']} on {out['cpus']} CPUs")
     return out
 
 
@@ -462,8 +467,9 @@ def main(argv: list[str] | None = None) -> int:
             results[kind] = measure(kind, sizes, log)
         except LookupError as exc:
             log(f"{kind}: skipped ({exc})")
-    if args.json:
-        print(json.dumps(results, indent=2))
+    if args.json:  # the shape; the log (stderr) has the rest
+        print(json.dumps({k: {key: r[key] for key in JSON_KEYS} for k, r in results.items()},
+                         indent=2))
     failed = any(r["errors"] or r["closed_errors"] for r in results.values())
     if not args.quick:
         failed |= any(r["p99_ms"] >= 50 for r in results.values())
