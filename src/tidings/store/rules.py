@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from tidings.rank.rules import ArticleFacts, Rule, StoryMark, outcome, validate
+from tidings.rank.rules import ArticleFacts, Rule, RuleError, StoryMark, outcome, validate
 from tidings.store import NotFound, library
 from tidings.store.schema import (
     article_entities,
@@ -66,6 +66,17 @@ def _row(rule: Rule) -> dict[str, Any]:
     return {"user_id": rule.user_id, "field": rule.field, "pattern": rule.pattern,
             "action": rule.action, "match": rule.match, "scope": rule.scope,
             "scope_value": rule.scope_value, "name": rule.name}
+
+
+def check(conn: Connection, rule: Rule) -> Rule:
+    """The rule as it will be stored, or RuleError: also a source scope must be one of the
+    reader's sources."""
+    rule = validate(rule)
+    if rule.scope == "source" and library.find_subscription(
+            conn, rule.user_id, int(rule.scope_value)) is None:
+        raise RuleError(f"scope_value: you do not subscribe to a source with id "
+                        f"{rule.scope_value}")
+    return rule
 
 
 def list_rules(conn: Connection, user_id: int) -> list[Rule]:

@@ -17,8 +17,21 @@ def _to_follow(row: Any) -> Follow:
                   target=row.target, weight=row.weight, muted=row.muted)
 
 
+class BlankTarget(ValueError):
+    """A follow or mute with nothing to match: it would match every story, or none."""
+
+
+def follow_target(raw: str) -> str:
+    """The target as stored (trimmed); BlankTarget when nothing is left."""
+    target = " ".join(raw.split())
+    if not target:
+        raise BlankTarget("say what to follow or mute: the target is blank")
+    return target
+
+
 def set_follow(conn: Connection, follow: Follow) -> None:
     """Follow or mute a target; a second call for the same target replaces the first."""
+    follow_target(follow.target)
     match = sa.and_(follows.c.user_id == follow.user_id,
                     follows.c.target_kind == str(follow.target_kind),
                     follows.c.target == follow.target)
