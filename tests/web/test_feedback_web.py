@@ -136,3 +136,17 @@ def test_the_cli_refuses_a_blank_follow(cli: Any) -> None:
     good = cli("follow", "topic", "  science ", "--user", "ann", "--mute")
     assert blank[0] == 2 and "the target is blank" in blank[1]
     assert good == (0, "ann mutes topic science\n")
+
+
+def test_the_story_page_reports_how_long_it_was_read(live: LiveServer) -> None:
+    with live.client() as http:
+        story = _feed(http)[5]["story"]["id"]
+        page = http.get(f"/stories/{story}")
+        sent = http.post(f"/stories/{story}/dwell", data={"ms": "5400"})
+        reads = [r for r in _interactions(http) if r["kind"] == "read" and r["story_id"] == story]
+        bad = http.post(f"/stories/{story}/dwell", data={"ms": "-1"})
+        missing = http.post("/stories/999999/dwell", data={"ms": "10"})
+    assert f'data-dwell="/stories/{story}/dwell"' in page.text
+    assert '<script src="/static/dwell.js" defer></script>' in page.text
+    assert sent.status_code == 204 and [r["dwell_ms"] for r in reads] == [5400]
+    assert bad.status_code == 422 and missing.status_code == 404

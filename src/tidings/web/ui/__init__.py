@@ -3,7 +3,18 @@ signed-in reader (`deps.Reader`)."""
 
 from fastapi import APIRouter
 
-from tidings.web.ui import account, docs, headlines, icons, images, library, pages, rules, search
+from tidings.web.ui import (
+    account,
+    docs,
+    feedback,
+    headlines,
+    icons,
+    images,
+    library,
+    pages,
+    rules,
+    search,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
@@ -15,3 +26,4 @@ router.include_router(docs.router)
 router.include_router(search.router)
 router.include_router(rules.router)
 router.include_router(headlines.router)
+router.include_router(feedback.router)
