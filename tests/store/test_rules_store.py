@@ -208,3 +208,18 @@ def test_a_new_article_meets_its_subscribers_rules_at_ingest(engine: Engine) -> 
         state = library.states(conn, w.ann, [article_id])[article_id]
     assert story_id in hidden and state.read
     assert story_id not in bobs
+
+
+def test_entity_and_text_rules_read_the_stored_annotations(engine: Engine) -> None:
+    from tidings.models import Entity, EntityKind  # noqa: PLC0415
+    from tidings.store import entities as entity_store  # noqa: PLC0415
+
+    with transaction(engine) as conn:
+        w = _world(conn)
+        named = w.articles["Harbour dredging starts"]
+        entity_store.save_annotations(conn, named, [Entity("Quay Trust", EntityKind.ORG)], [],
+                                      lambda name, kind: f"{kind}:{name.lower()}")
+        by_entity = rule_store.preview(conn, _rule(w.ann, "quay trust", field="entity"), days=7)
+        by_text = rule_store.preview(conn, _rule(w.ann, "dredging", field="text"), days=7)
+    assert by_entity.articles == [named] and by_entity.hidden == [w.stories["harbour"]]
+    assert by_text.articles == [named]  # the text is the title in this world

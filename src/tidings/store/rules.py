@@ -106,9 +106,11 @@ def rules_of_subscribers(conn: Connection, source_id: int) -> dict[int, list[Rul
 
 
 def article_facts(conn: Connection, user_id: int, *, since: datetime | None = None,
-                  story_ids: Iterable[int] = ()) -> list[ArticleFacts]:
+                  story_ids: Iterable[int] = (),
+                  fields: Iterable[str] = ("text", "entity")) -> list[ArticleFacts]:
     """Every article the reader can see of the stories that have one since `since` (or of
-    `story_ids`)."""
+    `story_ids`). Texts and entity names are read only when one of `fields` needs them."""
+    fields = set(fields)
     mine = articles.join(subscriptions, sa.and_(subscriptions.c.source_id == articles.c.source_id,
                                                 subscriptions.c.user_id == user_id))
     if since is not None:
@@ -118,13 +120,13 @@ def article_facts(conn: Connection, user_id: int, *, since: datetime | None = No
         chosen = sorted(set(story_ids))
         if not chosen:
             return []
+    text = articles.c.text if "text" in fields else sa.literal("").label("text")
     stmt = (sa.select(articles.c.id, articles.c.story_id, articles.c.source_id,
-                      subscriptions.c.folder, articles.c.title, articles.c.byline,
-                      articles.c.text, articles.c.url, articles.c.topic_label,
-                      articles.c.topics)
+                      subscriptions.c.folder, articles.c.title, articles.c.byline, text,
+                      articles.c.url, articles.c.topic_label, articles.c.topics)
             .select_from(mine).where(articles.c.story_id.in_(chosen)).order_by(articles.c.id))
     rows = conn.execute(stmt).all()
-    names = _entity_names(conn, [r.id for r in rows])
+    names = _entity_names(conn, [r.id for r in rows]) if "entity" in fields else {}
     return [ArticleFacts(r.id, r.story_id, r.source_id, r.folder, r.title, r.byline, r.text,
                          r.url, tuple(t for t in [r.topic_label, *(r.topics or [])] if t),
                          tuple(names.get(r.id, ()))) for r in rows]
@@ -153,7 +155,8 @@ def effect(conn: Connection, rule: Rule, *, days: int = RETRO_DAYS) -> Effect:
     a saved one is counted once)."""
     rule = validate(rule)
     others = [r for r in list_rules(conn, rule.user_id) if rule.id is None or r.id != rule.id]
-    facts = article_facts(conn, rule.user_id, since=now() - timedelta(days=days))
+    facts = article_facts(conn, rule.user_id, since=now() - timedelta(days=days),
+                          fields={r.field for r in [rule, *others]})
     after = outcome([rule, *others], facts)
     mine = outcome([rule], facts)
     changes = _changes(conn, rule.user_id, {f.story_id for f in facts}, after.marks)
@@ -202,7 +205,8 @@ def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
     if not story_ids:
         return
     found = list_rules(conn, user_id) if user_rules is None else user_rules
-    done = outcome(found, article_facts(conn, user_id, story_ids=story_ids))
+    facts = article_facts(conn, user_id, story_ids=story_ids, fields={r.field for r in found})
+    done = outcome(found, facts)
     _write(conn, user_id, _changes(conn, user_id, story_ids, done.marks))
     library.set_state(conn, user_id, sorted(done.read), read=True)
 
