@@ -92,16 +92,6 @@ def get_rule(conn: Connection, user_id: int, rule_id: int) -> Rule:
     return _to_rule(row)
 
 
-def rules_of_subscribers(conn: Connection, source_id: int) -> dict[int, list[Rule]]:
-    """The rules of every reader subscribed to the source, by reader (one query)."""
-    stmt = (sa.select(rules).join(subscriptions, subscriptions.c.user_id == rules.c.user_id)
-            .where(subscriptions.c.source_id == source_id).order_by(rules.c.id))
-    out: dict[int, list[Rule]] = {}
-    for r in conn.execute(stmt):
-        out.setdefault(r.user_id, []).append(_to_rule(r))
-    return out
-
-
 # --- what the rules look at ------------------------------------------------------------------
 
 
@@ -184,7 +174,7 @@ def update(conn: Connection, rule: Rule, *, days: int = RETRO_DAYS) -> tuple[Rul
     old = get_rule(conn, rule.user_id, rule.id or 0)
     rule = validate(rule)
     conn.execute(sa.update(rules).where(rules.c.id == old.id).values(**_row(rule)))
-    refresh(conn, rule.user_id, rule_marked(conn, rule.user_id))
+    refresh(conn, rule.user_id, rule_marked(conn, rule.user_id), mark_read=False)
     done = effect(conn, rule, days=days)
     _apply(conn, done)
     return get_rule(conn, rule.user_id, old.id or 0), done
@@ -195,12 +185,13 @@ def delete(conn: Connection, user_id: int, rule_id: int) -> None:
     get_rule(conn, user_id, rule_id)
     marked = rule_marked(conn, user_id)
     conn.execute(sa.delete(rules).where(rules.c.id == rule_id, rules.c.user_id == user_id))
-    refresh(conn, user_id, marked)
+    refresh(conn, user_id, marked, mark_read=False)
 
 
 def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
-            user_rules: Sequence[Rule] | None = None) -> None:
-    """Recompute the rule marks of these stories from the reader's rules."""
+            user_rules: Sequence[Rule] | None = None, *, mark_read: bool = True) -> None:
+    """Recompute the rule marks of these stories from the reader's rules (and mark read what
+    their mark-read rules match, unless `mark_read` is False)."""
     story_ids = set(story_ids)
     if not story_ids:
         return
@@ -208,18 +199,25 @@ def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
     facts = article_facts(conn, user_id, story_ids=story_ids, fields={r.field for r in found})
     done = outcome(found, facts)
     _write(conn, user_id, _changes(conn, user_id, story_ids, done.marks))
-    library.set_state(conn, user_id, sorted(done.read), read=True)
+    if mark_read:
+        library.set_state(conn, user_id, sorted(done.read), read=True)
 
 
 def apply_to_new_article(conn: Connection, article_id: int) -> None:
-    """Run every subscriber's rules on an article just stored (nothing to do, one query,
-    when none of them has a rule)."""
-    row = conn.execute(sa.select(articles.c.source_id, articles.c.story_id)
-                       .where(articles.c.id == article_id)).first()
-    if row is None or row.story_id is None:
-        return
-    for user_id, found in rules_of_subscribers(conn, row.source_id).items():
-        refresh(conn, user_id, [row.story_id], found)
+    """Run every subscriber's rules on an article just stored: one query finds them (and
+    nothing more happens when none of its readers has a rule)."""
+    stmt = (sa.select(rules, articles.c.story_id.label("story_id"))
+            .join(subscriptions, subscriptions.c.user_id == rules.c.user_id)
+            .join(articles, articles.c.source_id == subscriptions.c.source_id)
+            .where(articles.c.id == article_id, articles.c.story_id.is_not(None))
+            .order_by(rules.c.id))
+    by_reader: dict[int, list[Rule]] = {}
+    story_id = 0
+    for r in conn.execute(stmt):
+        by_reader.setdefault(r.user_id, []).append(_to_rule(r))
+        story_id = r.story_id
+    for user_id, found in by_reader.items():
+        refresh(conn, user_id, [story_id], found)
 
 
 def _apply(conn: Connection, done: Effect) -> None:
