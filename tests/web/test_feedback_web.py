@@ -8,11 +8,13 @@ import re
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from tests.web.conftest import LiveServer
 from tidings.store import accounts
 from tidings.store import rules as rule_store
 from tidings.store.db import transaction
+from tidings.store.schema import interactions
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -150,3 +152,21 @@ def test_the_story_page_reports_how_long_it_was_read(live: LiveServer) -> None:
     assert '<script src="/static/dwell.js" defer></script>' in page.text
     assert sent.status_code == 204 and [r["dwell_ms"] for r in reads] == [5400]
     assert bad.status_code == 422 and missing.status_code == 404
+
+
+def test_the_feed_page_reports_what_was_in_view(live: LiveServer) -> None:
+    with live.client() as http:
+        page = http.get("/")
+        shown = re.findall(r'data-story="(\d+)" data-position="(\d+)"', page.text)
+        seen = ",".join(f"{s}:{p}" for s, p in shown[:3]) + ",999999:7"
+        sent = http.post("/feed/impressions", data={"seen": seen})
+        rows = [r for r in _interactions(http) if r["kind"] == "impression"]
+        bad = http.post("/feed/impressions", data={"seen": "1:x"})
+    with transaction(live.engine) as conn:
+        positions = sorted(conn.execute(sa.select(interactions.c.position).where(
+            interactions.c.kind == "impression")).scalars())
+    assert '<script src="/static/dwell.js" defer></script>' in page.text
+    assert [p for _, p in shown[:3]] == ["0", "1", "2"]
+    assert sent.status_code == 204 and bad.status_code == 422
+    assert sorted(r["story_id"] for r in rows) == sorted(int(s) for s, _ in shown[:3])
+    assert positions == [0, 1, 2]

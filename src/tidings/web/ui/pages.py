@@ -46,7 +46,7 @@ def home(request: Request, conn: Conn, user: Reader, p: int = 1) -> HTMLResponse
     prev = ("/" if page_no == 2 else f"/?p={page_no - 1}") if page_no > 1 else ""
     more = f"/?p={page_no + 1}" if page_no < MAX_PAGES and len(ranked) > PER_PAGE * page_no else ""
     return page(request, conn, "feed.html", user, items=items, starred=starred,
-                page_no=page_no, prev=prev, next=more)
+                page_no=page_no, per_page=PER_PAGE, prev=prev, next=more)
 
 
 @router.post("/stories/{story_id}/hide")
