@@ -21,10 +21,11 @@ from tidings.cli_accounts import resolve_user, tokens_app, users_app
 from tidings.config import Settings, SettingsError, load_settings
 from tidings.fetch import Fetcher, FetchError
 from tidings.leases import holder_name
-from tidings.models import article_json, utcnow
+from tidings.models import Follow, TargetKind, article_json, utcnow
 from tidings.sources import FeedError, parse_opml, write_opml
 from tidings.store import library
 from tidings.store import sources as source_store
+from tidings.store import users as user_store
 from tidings.store.db import make_engine, migrate, transaction
 from tidings.worker import Crew, WorkerStats, refresh_now
 
@@ -115,6 +116,22 @@ def add(ctx: typer.Context, url: str, *, user: UserOption = None, folder: str = 
         typer.echo(f"subscribed {reader.name} to {sub.name} <{sub.source.url}>")
     else:
         typer.echo(f"added {sub.name} <{sub.source.url}>: {report.new} articles")
+
+
+@app.command()
+def follow(ctx: typer.Context, kind: TargetKind, target: str, *, user: UserOption = None,
+           mute: Annotated[bool, typer.Option("--mute", help="Hide it instead.")] = False,
+           ) -> None:
+    """Follow (or, with --mute, mute) a topic, entity, source or keyword."""
+    try:
+        target = user_store.follow_target(target)
+    except user_store.BlankTarget as exc:
+        err.print(f"[red]could not follow:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    with _engine(ctx) as engine, transaction(engine) as conn:
+        reader = resolve_user(conn, user)
+        user_store.set_follow(conn, Follow(reader.id or 0, kind, target, muted=mute))
+    typer.echo(f"{reader.name} {'mutes' if mute else 'follows'} {kind} {target}")
 
 
 @app.command("sources")

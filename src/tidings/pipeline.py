@@ -38,6 +38,7 @@ from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
 from tidings.store import jobs as job_store
 from tidings.store import library, reading, search_index, story_features, story_index
+from tidings.store import rules as rule_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import run_in_transaction, transaction
@@ -289,6 +290,7 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
     for story_id in touched:
         story_store.refresh_story(conn, story_id)
     story_features.refresh_stories(conn, touched)  # what the feed reads, same transaction
+    rule_store.apply_to_new_article(conn, article_id)  # each subscriber's rules, if any
     return article_id
 
 

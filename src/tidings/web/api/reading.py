@@ -14,7 +14,7 @@ from tidings.rank.feed import feed_for_user
 from tidings.store import entities as entity_store
 from tidings.store import library, reading
 from tidings.store import stories as story_store
-from tidings.store import users as user_store
+from tidings.web.api import feedback
 from tidings.web.api.shapes import MAX_ID, Id, article_brief, item_json
 from tidings.web.deps import ApiUser, Conn, StillThere, uid
 
@@ -119,9 +119,13 @@ def get_article(article_id: Id, user: ApiUser, conn: Conn) -> dict[str, Any]:
 def set_article_state(article_id: Id, body: StateIn, user: ApiUser,
                       conn: Conn) -> dict[str, Any]:
     """Mark read or unread, star or unstar, hide or show one article."""
-    reading.visible_article(conn, uid(user), article_id)
-    library.set_state(conn, uid(user), [article_id], read=body.read, starred=body.starred,
-                      hidden=body.hidden)
+    article = reading.visible_article(conn, uid(user), article_id)
+    library.set_state(conn, uid(user), [article_id], read=body.read, hidden=body.hidden)
+    if body.starred:  # a star is feedback too; unstarring takes it back
+        feedback.give(conn, uid(user), InteractionKind.SAVE, story_id=article.story_id,
+                      article_id=article_id)
+    elif body.starred is not None:
+        feedback.unstar(conn, uid(user), article_id)
     mark = library.states(conn, uid(user), [article_id])[article_id]
     return {"id": article_id, "read": mark.read, "starred": mark.starred,
             "hidden": mark.hidden}
@@ -165,8 +169,8 @@ def add_interaction(body: InteractionIn, user: ApiUser, conn: Conn) -> dict[str,
         story_id = article.story_id
     elif story_id is not None:
         reading.visible_story_articles(conn, uid(user), story_id)  # 404 when not yours
-    user_store.record_interaction(conn, uid(user), body.kind, article_id=body.article_id,
-                                  story_id=story_id, dwell_ms=body.dwell_ms)
-    return {"user": user.name, "kind": str(body.kind), "story_id": story_id,
-            "article_id": body.article_id}
+    interaction_id = feedback.give(conn, uid(user), body.kind, article_id=body.article_id,
+                                   story_id=story_id, dwell_ms=body.dwell_ms)
+    return {"id": interaction_id, "user": user.name, "kind": str(body.kind),
+            "story_id": story_id, "article_id": body.article_id}
 

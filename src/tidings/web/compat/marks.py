@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from tidings.config import Settings
 from tidings.models import InteractionKind
 from tidings.store import library, sync
-from tidings.store import users as user_store
+from tidings.web.api import feedback
 
 
 def mark(conn: Connection, settings: Settings, user_id: int, article_ids: Sequence[int], *,
@@ -40,12 +40,11 @@ def _feedback(conn: Connection, user_id: int, article_ids: Sequence[int], *,
     rows = sync.items(conn, user_id, article_ids)
     for kind in kinds:
         for article_id, row in rows.items():
-            user_store.record_interaction(conn, user_id, kind, article_id=article_id,
-                                          story_id=row.story_id)
+            feedback.give(conn, user_id, kind, article_id=article_id, story_id=row.story_id)
 
 
 def opened(conn: Connection, user_id: int, article_ids: Sequence[int]) -> None:
     """An app fetched these articles' full content to show them: an open."""
     for article_id, row in sync.items(conn, user_id, article_ids).items():
-        user_store.record_interaction(conn, user_id, InteractionKind.OPEN,
-                                      article_id=article_id, story_id=row.story_id)
+        feedback.give(conn, user_id, InteractionKind.OPEN, article_id=article_id,
+                      story_id=row.story_id)

@@ -3,7 +3,18 @@ signed-in reader (`deps.Reader`)."""
 
 from fastapi import APIRouter
 
-from tidings.web.ui import account, docs, icons, images, library, pages, search
+from tidings.web.ui import (
+    account,
+    docs,
+    feedback,
+    headlines,
+    icons,
+    images,
+    library,
+    pages,
+    rules,
+    search,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
@@ -13,3 +24,6 @@ router.include_router(images.router)
 router.include_router(icons.router)
 router.include_router(docs.router)
 router.include_router(search.router)
+router.include_router(rules.router)
+router.include_router(headlines.router)
+router.include_router(feedback.router)

@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from tidings import pipeline
 from tidings.fetch import Fetcher
-from tidings.models import SourceKind, utcnow
+from tidings.models import InteractionKind, SourceKind, utcnow
 from tidings.sources import FeedError, parse_opml, write_opml
 from tidings.store import library, reading
 from tidings.store.db import transaction
+from tidings.web.api import feedback
 from tidings.web.api.shapes import MAX_ID, Id
 from tidings.web.deps import Conn, Reader, ReaderAlone, state, uid
 from tidings.web.ui.render import follow_index, local, page
@@ -175,6 +176,11 @@ def article_state(article_id: Id, conn: Conn, user: Reader, *,
                   read: Annotated[bool | None, Form()] = None,
                   starred: Annotated[bool | None, Form()] = None,
                   back: Annotated[str, Form(max_length=300)] = "/latest") -> Response:
-    reading.visible_article(conn, uid(user), article_id)
-    library.set_state(conn, uid(user), [article_id], read=read, starred=starred)
+    article = reading.visible_article(conn, uid(user), article_id)
+    library.set_state(conn, uid(user), [article_id], read=read)
+    if starred:  # a star is feedback too; unstarring takes it back
+        feedback.give(conn, uid(user), InteractionKind.SAVE, story_id=article.story_id,
+                      article_id=article_id)
+    elif starred is not None:
+        feedback.unstar(conn, uid(user), article_id)
     return RedirectResponse(local(back, "/latest"), status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tidings.models import Follow, InteractionKind, TargetKind
@@ -14,6 +14,7 @@ from tidings.store import entities as entity_store
 from tidings.store import library, reading
 from tidings.store import stories as story_store
 from tidings.store import users as user_store
+from tidings.web.api import feedback
 from tidings.web.api.shapes import Id
 from tidings.web.deps import Conn, Reader, uid, writes
 from tidings.web.ui.briefing import brief
@@ -45,13 +46,13 @@ def home(request: Request, conn: Conn, user: Reader, p: int = 1) -> HTMLResponse
     prev = ("/" if page_no == 2 else f"/?p={page_no - 1}") if page_no > 1 else ""
     more = f"/?p={page_no + 1}" if page_no < MAX_PAGES and len(ranked) > PER_PAGE * page_no else ""
     return page(request, conn, "feed.html", user, items=items, starred=starred,
-                page_no=page_no, prev=prev, next=more)
+                page_no=page_no, per_page=PER_PAGE, prev=prev, next=more)
 
 
 @router.post("/stories/{story_id}/hide")
 def hide_story(story_id: Id, conn: Conn, user: Reader, back: Back = "/") -> Response:
     reading.visible_story_articles(conn, uid(user), story_id)
-    user_store.record_interaction(conn, uid(user), InteractionKind.HIDE, story_id=story_id)
+    feedback.give(conn, uid(user), InteractionKind.HIDE, story_id=story_id)
     return _after(back, "/", "hide", story_id)
 
 
@@ -61,7 +62,7 @@ def story_feedback(story_id: Id, conn: Conn, user: Reader, *,
                    back: Back = "/") -> Response:
     """More or fewer stories like this one (a like or dislike the ranker learns from)."""
     reading.visible_story_articles(conn, uid(user), story_id)
-    user_store.record_interaction(conn, uid(user), FEEDBACK[kind], story_id=story_id)
+    feedback.give(conn, uid(user), FEEDBACK[kind], story_id=story_id)
     return _after(back, "/", kind, story_id)
 
 
@@ -70,7 +71,7 @@ def undo_story(story_id: Id, conn: Conn, user: Reader, *,
                kind: Annotated[Literal["hide", "more", "less"], Form()],
                back: Back = "/") -> Response:
     reading.visible_story_articles(conn, uid(user), story_id)
-    user_store.undo_interaction(conn, uid(user), FEEDBACK[kind], story_id)
+    feedback.take_back_story(conn, uid(user), FEEDBACK[kind], story_id)
     return _after(back, "/")
 
 
@@ -93,7 +94,7 @@ def story_page(story_id: Id, request: Request, conn: Conn, user: Reader) -> HTML
     new = reading.new_since_read(conn, uid(user), story_id)
     ids = [a.id or 0 for a in arts]
     library.set_state(conn, uid(user), ids, read=True)
-    user_store.record_interaction(conn, uid(user), InteractionKind.OPEN, story_id=story_id)
+    feedback.give(conn, uid(user), InteractionKind.OPEN, story_id=story_id)
     outlets = library.source_names(conn, uid(user))
     briefing = brief(arts, entity_store.entities_of(conn, ids),
                      {i: entity_store.quotes_of(conn, i) for i in ids}, outlets)
@@ -142,8 +143,11 @@ def add_follow(conn: Conn, user: Reader, *,
                target: Annotated[str, Form(min_length=1, max_length=200)],
                muted: Annotated[bool, Form()] = False,
                back: Back = "/follows") -> Response:
-    if target.strip():
-        user_store.set_follow(conn, Follow(uid(user), kind, target.strip(), muted=muted))
+    try:
+        target = user_store.follow_target(target)
+    except user_store.BlankTarget as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    user_store.set_follow(conn, Follow(uid(user), kind, target, muted=muted))
     return _after(back, "/follows")
 
 

@@ -1,0 +1,52 @@
+"""/headlines: the reader's stories by coverage (how many outlets, how fast), not by what the
+reader likes; what they hid, muted or blocked with a rule stays out.
+
+Until `rank.feed.feed_for_user(..., view="headlines")` is merged, the candidates come from
+`_candidates` here (the reader's recent stories as `rank.feed.story_views` reads them)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Connection
+
+from tidings.models import utcnow
+from tidings.rank import model
+from tidings.rank.candidate import Candidate, Reader
+from tidings.rank.feed import CANDIDATES, WINDOW, story_views
+from tidings.store import rules as rule_store
+from tidings.store import users as user_store
+from tidings.web.deps import Conn, uid
+from tidings.web.deps import Reader as Signed
+from tidings.web.ui.render import page
+
+router = APIRouter()
+LIMIT = 30
+
+
+def _candidates(conn: Connection, user_id: int) -> list[Candidate]:
+    views = story_views(conn, user_id, since=utcnow() - WINDOW, limit=CANDIDATES)
+    return [Candidate(v.story_id, v.title, v.articles[-1].id or 0,
+                      v.story.first_seen if v.story else v.last_seen, v.last_seen,
+                      len(v.articles), tuple(sorted({a.source_id or 0 for a in v.articles})),
+                      len(set(v.sources)), 0.0, topics=tuple(sorted(v.topics)),
+                      entity_ids=frozenset(e.id for e in v.entities if e.id is not None),
+                      entities=tuple((e.id or 0, e.name, e.salience) for e in v.entities),
+                      outlets=tuple(dict.fromkeys(v.sources)))
+            for v in views if v.articles]
+
+
+def _reader(conn: Connection, user_id: int) -> Reader:
+    hidden, _ = rule_store.reader_marks(conn, user_id)
+    hides = user_store.seen_story_ids(conn, user_id, ("hide",))
+    return Reader(user_id, follows=user_store.list_follows(conn, user_id),
+                  hidden=hidden | frozenset(hides))
+
+
+@router.get("/headlines", response_class=HTMLResponse)
+def headlines_page(request: Request, conn: Conn, user: Signed) -> HTMLResponse:
+    """Not personalised: the most widely covered of your stories first."""
+    reader = _reader(conn, uid(user))
+    shown = [c for c in _candidates(conn, uid(user)) if not model.excluded(c, reader)]
+    return page(request, conn, "headlines.html", user,
+                items=model.headlines(shown, utcnow(), limit=LIMIT))
