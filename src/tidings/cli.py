@@ -141,7 +141,8 @@ def list_sources(ctx: typer.Context, user: UserOption = None) -> None:
         subs = library.list_subscriptions(conn, resolve_user(conn, user).id or 0)
     for sub in subs:
         s = sub.source
-        state = f"ERROR ({s.error_count}x): {s.last_error}" if s.last_error else "ok"
+        state = (f"ERROR ({s.error_count}x): {s.last_error}" if s.last_error and s.error_count
+                 else f"WARNING: {s.last_error}" if s.last_error else "ok")
         checked = s.last_checked_at.isoformat(timespec="minutes") if s.last_checked_at else "never"
         folder = f"[{sub.folder}] " if sub.folder else ""
         typer.echo(f"{s.id:>4}  {folder}{sub.name} · {sub.unread} unread\n      {s.url}\n"

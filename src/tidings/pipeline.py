@@ -57,6 +57,20 @@ class RefreshReport:
     not_modified: bool = False
     error: str | None = None
     failed: list[str] = field(default_factory=list)
+    # Stored with the feed's own text because the linked page could not be used, and why.
+    partial: list[str] = field(default_factory=list)
+
+    def item_note(self) -> str | None:
+        """The source's status line when the feed was read but some items were not whole."""
+        problems = [*self.failed, *self.partial]
+        if not problems:
+            return None
+        parts = [f"{len(self.failed)} of its items could not be stored"] if self.failed else []
+        if self.partial:
+            parts.append(f"{len(self.partial)} kept only the feed's text (their page could not"
+                         " be used)")
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        return f"the feed was read, but {' and '.join(parts)}: {'; '.join(problems[:3])}{more}"
 
 
 @dataclass(frozen=True)
@@ -200,7 +214,7 @@ def refresh_source(engine: Engine, fetcher: Fetcher, source_id: int, *,
         return report
     report.not_modified = result.not_modified
     ingest_entries(engine, source, entries, report, fetcher)
-    _record_success(engine, source, result, settings, started)
+    _record_success(engine, source, result, settings, started, note=report.item_note())
     return report
 
 
@@ -218,20 +232,20 @@ def _record_failure(engine: Engine, source: Source, exc: Exception, settings: Se
 
 
 def _record_success(engine: Engine, source: Source, result: FetchResult, settings: Settings,
-                    at: datetime) -> None:
+                    at: datetime, *, note: str | None = None) -> None:
     next_at = next_check(at, interval_s=settings.refresh_interval_s, result=result)
     changes: dict[str, object] = {}
     if not result.not_modified:
         changes = {"etag": result.etag, "last_modified": result.last_modified}
     with transaction(engine) as conn:
-        source_store.record_success(conn, source.id or 0, at, next_at, **changes)
+        source_store.record_success(conn, source.id or 0, at, next_at, note=note, **changes)
 
 
 def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
                    report: RefreshReport, fetcher: Fetcher | None = None) -> None:
     """Extract, enrich and store the entries not stored yet; count the rest."""
     fresh = _new_entries(engine, source, entries, report)
-    drafts = [_article_for(entry, source, fetcher) for _, entry in fresh]
+    drafts = [_article_for(entry, source, fetcher, report.partial) for _, entry in fresh]
     enriched = enrich.enrich_many(drafts)
     assigner = StoryAssigner.for_run()
     vectors = assigner.embed(enriched)
@@ -260,8 +274,10 @@ def _new_entries(engine: Engine, source: Source, entries: Sequence[Entry],
     return list(fresh.items())
 
 
-def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None) -> Article:
-    """The entry as an article; with the source's full-text setting, from the linked page."""
+def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None,
+                 problems: list[str]) -> Article:
+    """The entry as an article; with the source's full-text setting, from the linked page
+    (when that page cannot be used, the feed's text, and the reason goes to `problems`)."""
     article = article_from_entry(entry)
     if fetcher is not None and source.full_text and entry.url:
         try:
@@ -270,6 +286,8 @@ def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None) -> Artic
                 page.content, url=page.final_url, content_type=page.content_type))
         except ValueError as exc:  # FetchError or ExtractError: keep the feed's own text
             log.info("full text of %s not fetched: %s", entry.url, exc)
+            reason = str(exc)
+            problems.append(reason if reason.startswith(entry.url) else f"{entry.url}: {reason}")
     canon = canonical_url(entry.url) if entry.url else ""
     return replace(article, canonical_url=canon, source_id=source.id, fetched_at=utcnow())
 
@@ -351,7 +369,8 @@ def subscribe(engine: Engine, url: str, *, settings: Settings, user_id: int, tit
                   source_lock(engine, source.id or 0)):
                 ingest_entries(engine, replace(source, full_text=full_text), feed.entries,
                                report, fetcher)
-                _record_success(engine, source, result, settings, utcnow())
+                _record_success(engine, source, result, settings, utcnow(),
+                                note=report.item_note())
         finally:
             with transaction(engine) as conn:
                 job_store.complete(conn, job, holder)

@@ -79,6 +79,17 @@ def test_tracking_pixels_and_non_web_images_are_dropped() -> None:
     assert 'src="https://news.example/photos/open-day.jpg"' in clean
 
 
+def test_a_figure_left_without_its_image_goes_too() -> None:
+    dirty = ('<figure><img src="https://news.example/p.gif" width="1" height="1">'
+             '<figcaption>Counted</figcaption></figure>'
+             '<figure><img src="data:image/png;base64,iVBORw0KGgo="></figure>'
+             '<figure><img src="https://news.example/a.jpg" title="t"><figcaption>Kept'
+             '</figcaption></figure>')
+    clean = sanitize_html(dirty, base_url=BASE)
+    assert clean.count("<figure>") == 1 and "Counted" not in clean, clean
+    assert "<figcaption>Kept</figcaption>" in clean
+
+
 def test_links_open_safely() -> None:
     clean = sanitize_html('<a href="https://other.example/x" target="_blank" rel="opener">x</a>',
                           base_url=BASE)

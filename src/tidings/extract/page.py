@@ -23,6 +23,7 @@ from trafilatura.xml import xmltotxt
 from tidings.extract import layout
 from tidings.extract import signals as sig
 from tidings.extract.capture import clean_capture
+from tidings.extract.images import with_images
 from tidings.extract.metadata import PageMeta, read_metadata, to_utc
 from tidings.extract.reader_html import body_to_html
 from tidings.models import Article
@@ -68,7 +69,7 @@ def extract_tree(tree: lxml_html.HtmlElement, *, url: str = "") -> Article:
     if document is not None and document.body is not None:
         body = clean_body(document.body, article, linked)
         article.text = body_text(body)
-        article.html = body_to_html(body, url)
+        article.html = body_to_html(with_images(body, tree), url)
     if article.text and _looks_like_navigation(article.text):
         article.text, article.html = "", ""
     if not article.text:

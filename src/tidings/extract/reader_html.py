@@ -10,9 +10,10 @@ from tidings.extract.sanitize import sanitize_html
 
 _RENAME = {"p": "p", "list": "ul", "item": "li", "quote": "blockquote", "lb": "br",
            "table": "table", "row": "tr", "cell": "td", "graphic": "img", "code": "code",
-           "del": "del", "ref": "a", "div": "div", "label": "strong"}
+           "del": "del", "ref": "a", "div": "div", "label": "strong", "figure": "figure",
+           "figcaption": "figcaption"}
 _HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
-_KEEP_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "title"}, "td": {"colspan"}}
+_KEEP_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan"}}
 
 
 def _html_tag(node: etree._Element) -> str:

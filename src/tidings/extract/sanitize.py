@@ -23,7 +23,7 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "width", "height"},
     "abbr": {"title"},
     "blockquote": {"cite"},
     "q": {"cite"},
@@ -52,6 +52,8 @@ BEACON_PATHS = re.compile(r"/(?:~r|~ff|pixel|beacon|tracking|track|open)(?:[/._?
                           r"|/(?:1x1|spacer|blank|transparent)\.(?:gif|png)\b", re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r'\s([a-z-]+)="([^"]*)"')
+# What is left of a figure whose only image was a pixel or an unsafe source.
+_EMPTY_FIGURE = re.compile(r"<figure>\s*(?:<figcaption>[^<]*</figcaption>\s*)?</figure>")
 
 
 def _absolute(value: str, base_url: str) -> str | None:
@@ -92,7 +94,7 @@ def sanitize_html(html_text: str, *, base_url: str = "") -> str:
         set_tag_attribute_values={"img": dict(IMAGE_DEFAULTS)},
         strip_comments=True,
     )
-    return _IMG.sub(_keep_image, cleaned).strip()
+    return _EMPTY_FIGURE.sub("", _IMG.sub(_keep_image, cleaned)).strip()
 
 
 def is_tracking_image(src: str, width: str = "", height: str = "") -> bool:

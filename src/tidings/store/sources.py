@@ -95,9 +95,11 @@ def update_source(conn: Connection, source_id: int, **changes: Any) -> None:
 
 
 def record_success(conn: Connection, source_id: int, at: datetime, next_at: datetime,
-                   **changes: Any) -> None:
+                   note: str | None = None, **changes: Any) -> None:
+    """A check that read the feed; `note` says what was not whole (items not stored, pages
+    not used), shown where the error would be, without counting as a failure."""
     update_source(conn, source_id, last_checked_at=at, next_check_at=next_at, error_count=0,
-                  last_error=None, **changes)
+                  last_error=note[:2000] if note else None, **changes)
 
 
 def record_error(conn: Connection, source: Source, at: datetime, next_at: datetime,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 from tidings.config import Settings
 from tidings.extract.urls import web_url
 from tidings.fetch import Fetcher
-from tidings.fetch.errors import FetchError
+from tidings.fetch.errors import BodyTooLarge, FetchError
 from tidings.web.deps import ReaderAlone, state
 
 router = APIRouter()
@@ -54,9 +55,14 @@ def proxied_image(request: Request, _user: ReaderAlone,
     st = state(request)
     if not st.settings.image_proxy or not web_url(url):
         raise HTTPException(404, "no image here")
+    # The egress guard checks every hop; the body is cut at the image limit while it streams.
+    limited = replace(st.settings, max_body_bytes=min(st.settings.max_body_bytes,
+                                                      MAX_IMAGE_BYTES))
     try:
-        with Fetcher(st.settings) as fetcher:
+        with Fetcher(limited) as fetcher:
             got = fetcher.fetch(url)
+    except BodyTooLarge as exc:
+        raise HTTPException(502, f"the image is larger than {MAX_IMAGE_BYTES:,} bytes") from exc
     except FetchError as exc:
         raise HTTPException(502, f"the image could not be fetched: {exc}") from exc
     kind = got.content_type.split(";")[0].strip().lower()
