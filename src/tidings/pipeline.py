@@ -72,6 +72,7 @@ class Placement:
     is_new: bool = False  # the article started this story
     members: tuple[Member, ...] = ()
     published_at: datetime | None = None  # the article's own date
+    keys: tuple[int, ...] = ()  # its index keys (`cluster.index_keys`)
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,9 @@ class StoryAssigner:
         when = _when(article)
         # Undated articles are filed at their fetch time, so the look-up spans the whole
         # candidate window; close_stories then applies the story window to dates it knows.
+        keys = tuple(cluster.index_keys(fp))
         by_story: dict[int, list[Member]] = {}
-        for row in story_index.candidates(conn, cluster.index_keys(fp),
+        for row in story_index.candidates(conn, keys,
                                           when - CANDIDATE_WINDOW, when + CANDIDATE_WINDOW,
                                           per_story=REPAIR_SPAN):
             read = _read_fingerprint(row.fingerprint)
@@ -149,9 +151,9 @@ class StoryAssigner:
             # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
             also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)
             return Placement(close[0][0], fp, also, members=tuple(by_story[close[0][0]]),
-                             published_at=article.published_at)
+                             published_at=article.published_at, keys=keys)
         story_id = story_store.create_story(conn, article.title or "(untitled)", when)
-        return Placement(story_id, fp, is_new=True)
+        return Placement(story_id, fp, is_new=True, keys=keys)
 
     def _members(self, conn: Connection, story_id: int, since: datetime) -> list[Member]:
         rows = story_index.story_members(conn, [story_id], since, per_story=REPAIR_SPAN)
@@ -162,8 +164,8 @@ class StoryAssigner:
               when: datetime) -> list[int]:
         """File a stored article; merge and split its story as needed. Returns the stories
         touched."""
-        story_index.file_article(conn, article_id, cluster.index_keys(placement.fingerprint),
-                                 when)
+        story_index.file_article(
+            conn, article_id, placement.keys or cluster.index_keys(placement.fingerprint), when)
         since = when - CANDIDATE_WINDOW
         touched = [placement.story_id]
         for other in placement.also_close:
