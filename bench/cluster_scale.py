@@ -4,7 +4,7 @@ Scale: a SQLite database is filled with N stories of one article each (fingerpri
 index keys written the way the pipeline writes them; words drawn from a Zipf-distributed
 vocabulary of invented words, so common words are common and rare ones rare), then new
 articles are placed through `pipeline.store_article` (no enrichment: only assignment and
-storage are timed). Baseline in the same run: the previous way, every recent fingerprint
+storage are timed; story assignment alone, the assigner's part of it, is timed too). Baseline in the same run: the previous way, every recent fingerprint
 loaded, parsed and scanned for each refresh and article (`assign_story` over all of them),
 timed on fewer articles because it is slow.
 

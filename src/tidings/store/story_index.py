@@ -3,8 +3,8 @@
 Articles are filed under their index keys (`tidings.cluster.index`). A look-up returns the
 recent articles sharing the most keys with the new one, and the recent articles of their
 stories (a story is judged by its centroid, so it is compared whole, up to `per_story`
-articles). Every look-up reads committed rows, so concurrent workers see each other's
-articles as soon as they are stored.
+articles): `candidates` does both in one statement. Every look-up reads committed rows, so
+concurrent workers see each other's articles as soon as they are stored.
 """
 
 from __future__ import annotations
