@@ -71,3 +71,23 @@ def test_an_unreadable_stored_fingerprint_is_skipped_not_fatal(engine: Engine) -
     with transaction(engine) as conn:
         conn.execute(sa.update(articles).values(fingerprint='{"v": 99}'))
     assert _store(engine, StoryAssigner(), _article(QUAKE_CHILE_B, source, 2)) != chile
+
+
+def test_one_lookup_reads_the_recent_articles_of_the_closest_stories(engine: Engine) -> None:
+    source = _source(engine)
+    assigner = StoryAssigner()
+    chile = _store(engine, assigner, _article(QUAKE_CHILE_A, source, 1))
+    _store(engine, assigner, _article(REHAB, source, 2))
+    assert _store(engine, assigner, _article(QUAKE_CHILE_B, source, 3)) == chile
+    keys = cluster.index_keys(cluster.fingerprint(*QUAKE_CHILE_B))
+    since, until = DAY - timedelta(days=1), DAY + timedelta(days=1)
+    with transaction(engine) as conn:
+        both = story_index.candidates(conn, keys, since, until)
+        newest = story_index.candidates(conn, keys, since, until, per_story=1)
+        later = story_index.candidates(conn, keys, until, until + timedelta(days=1))
+    assert [r.story_id for r in both] == [chile, chile]  # the rehab story shares no key
+    assert [r.article_id for r in both] == sorted(r.article_id for r in both)  # oldest first
+    assert both[0].published_at == DAY  # dates read back as dates, not text
+    assert [r.article_id for r in newest] == [both[-1].article_id]
+    assert later == []
+    assert cluster.Fingerprint.from_json(both[0].fingerprint).topic

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tidings.cluster import minhash
-from tidings.cluster.terms import all_words, bags
+from tidings.cluster.terms import all_words, bags, word_count
 
 FORMAT_VERSION = 1
 NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
@@ -138,7 +138,7 @@ def fingerprint(title: str, text: str, *, entities: Sequence[str] = (),
     title, text = title or "", text or ""
     found = bags(title, text, entities)
     words = all_words(f"{title}\n{text}")
-    short = len(all_words(text)) < SHORT_WORDS
+    short = word_count(text) < SHORT_WORDS
     vector = tuple(round(float(v), 4) for v in embedding)
     return Fingerprint(minhash.signature(words), found.topic, found.names, found.years,
                        vector, short)

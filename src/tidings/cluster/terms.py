@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tidings.cluster.stopwords import STOP_WORDS
 
@@ -31,8 +32,7 @@ YEAR = re.compile(r"\b(?:1[89]\d\d|20[0-3]\d)\b")
 Weights = defaultdict[str, float]
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: thousands are made per article
     word: str  # lower-cased, possessive stripped
     is_name: bool  # capitalised inside a sentence, or a number
 
@@ -45,7 +45,9 @@ class Bags:
 
 
 def normalise(word: str) -> str:
-    word = word.lower().replace("’", "'")
+    word = word.lower()
+    if "’" in word:
+        word = word.replace("’", "'")
     return word[:-2] if word.endswith("'s") else word
 
 
@@ -69,19 +71,25 @@ def tokens(text: str, *, detect_names: bool = True) -> list[Token]:
         matches = list(WORD.finditer(line))
         names_here = detect_names and not _is_headline(matches)
         for m in matches:
-            word = normalise(m.group())
+            raw = m.group()
+            word = normalise(raw)
             if len(word) < 2 or word in STOP_WORDS:
                 continue
-            raw = m.group()
-            is_name = raw[0].isdigit() or (
-                names_here and raw[0].isupper() and not _starts_sentence(line, m.start()))
+            first = raw[0]
+            is_name = first.isdigit() or (
+                names_here and first.isupper() and not _starts_sentence(line, m.start()))
             out.append(Token(word, is_name))
     return out
 
 
 def all_words(text: str) -> list[str]:
     """Every word, stop words included: the stuff of near-duplicate shingles."""
-    return [normalise(m.group()) for m in WORD.finditer(text)]
+    return [normalise(w) for w in WORD.findall(text)]
+
+
+def word_count(text: str) -> int:
+    """How many words `text` has (as `all_words` counts them)."""
+    return len(WORD.findall(text))
 
 
 def _small_number(word: str) -> bool:

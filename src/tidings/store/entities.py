@@ -20,40 +20,65 @@ class UnknownEntity(NotFound):
 
 
 def upsert_entity(conn: Connection, entity: Entity, key: str) -> int:
-    """The entity stored under `key`, created if new; aliases seen are merged in.
+    """The entity stored under `key`, created if new; aliases seen are merged in."""
+    return upsert_entities(conn, [(key, entity)])[key]
+
+
+def upsert_entities(conn: Connection, keyed: Sequence[tuple[str, Entity]]) -> dict[str, int]:
+    """The ids of the entities stored under these keys, created if new, aliases seen merged
+    in: a fixed number of statements however many entities an article names.
 
     Two workers may meet the same new entity at once: the insert ignores the loser's row.
+    Rows are written in one global order (by key), so two articles that share entities
+    cannot each hold a row lock the other waits for (a deadlock on PostgreSQL). When two
+    entities share a key, the first one's name and kind are kept and all aliases merged.
     """
+    first: dict[str, Entity] = {}
+    aliases: dict[str, set[str]] = {}
+    for key, entity in keyed:
+        first.setdefault(key, entity)
+        aliases.setdefault(key, set()).update(entity.aliases)
+    keys = sorted(first)
+    if not keys:
+        return {}
     insert_ignoring_duplicates(conn, entities, [
-        {"key": key, "kind": str(entity.kind), "name": entity.name,
-         "aliases": sorted(set(entity.aliases))}], unique=["key"])
-    row = conn.execute(sa.select(entities).where(entities.c.key == key)).one()
-    merged = sorted(set(row.aliases or []) | set(entity.aliases))
-    if merged != sorted(row.aliases or []):
-        conn.execute(sa.update(entities).where(entities.c.id == row.id).values(aliases=merged))
-    return int(row.id)
+        {"key": k, "kind": str(first[k].kind), "name": first[k].name,
+         "aliases": sorted(aliases[k])} for k in keys], unique=["key"])
+    rows = {r.key: r for r in conn.execute(
+        sa.select(entities.c.id, entities.c.key, entities.c.aliases)
+        .where(entities.c.key.in_(keys)))}
+    changed = []
+    for k in keys:
+        stored = sorted(rows[k].aliases or [])
+        merged = sorted(set(stored) | aliases[k])
+        if merged != stored:
+            changed.append({"entity_id": rows[k].id, "merged": merged})
+    if changed:
+        conn.execute(sa.update(entities).where(entities.c.id == sa.bindparam("entity_id"))
+                     .values(aliases=sa.bindparam("merged")), changed)
+    return {k: int(rows[k].id) for k in keys}
 
 
 def save_annotations(conn: Connection, article_id: int, found: Sequence[Entity],
                      said: Sequence[Quote], key: EntityKey) -> None:
     """Store an article's entity mentions and quotes (speakers linked when they are entities)."""
+    keyed = [(key(e.name, e.kind), e) for e in found]
+    ids = upsert_entities(conn, keyed)
     ids_by_name: dict[str, int] = {}
     mentions: dict[int, tuple[int, float]] = {}  # two names may share one key: add them up
-    # Upserts lock entity rows; taken in one global order (by key), two articles that share
-    # entities cannot each hold one the other waits for (a deadlock on PostgreSQL).
-    keyed = sorted(((key(e.name, e.kind), e) for e in found), key=lambda pair: pair[0])
-    for entity_key, entity in keyed:
-        entity_id = upsert_entity(conn, entity, entity_key)
+    for entity_key, entity in sorted(keyed, key=lambda pair: pair[0]):
+        entity_id = ids[entity_key]
         ids_by_name[entity.name] = entity_id
         count, salience = mentions.get(entity_id, (0, 0.0))
         mentions[entity_id] = (count + entity.count, max(salience, entity.salience))
-    for entity_id, (count, salience) in mentions.items():
-        conn.execute(sa.insert(article_entities).values(
-            article_id=article_id, entity_id=entity_id, count=count, salience=salience))
-    for quote in said:
-        conn.execute(sa.insert(quotes).values(
-            article_id=article_id, entity_id=ids_by_name.get(quote.speaker),
-            speaker=quote.speaker, text=quote.text, direct=quote.direct))
+    if mentions:
+        conn.execute(sa.insert(article_entities), [
+            {"article_id": article_id, "entity_id": entity_id, "count": count,
+             "salience": salience} for entity_id, (count, salience) in mentions.items()])
+    if said:
+        conn.execute(sa.insert(quotes), [
+            {"article_id": article_id, "entity_id": ids_by_name.get(q.speaker),
+             "speaker": q.speaker, "text": q.text, "direct": q.direct} for q in said])
 
 
 def entities_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[Entity]]:

@@ -3,8 +3,8 @@
 Articles are filed under their index keys (`tidings.cluster.index`). A look-up returns the
 recent articles sharing the most keys with the new one, and the recent articles of their
 stories (a story is judged by its centroid, so it is compared whole, up to `per_story`
-articles). Every look-up reads committed rows, so concurrent workers see each other's
-articles as soon as they are stored.
+articles): `candidates` does both in one statement. Every look-up reads committed rows, so
+concurrent workers see each other's articles as soon as they are stored.
 """
 
 from __future__ import annotations
@@ -43,6 +43,29 @@ def file_article(conn: Connection, article_id: int, keys: Sequence[int], at: dat
                      [{"key": k, "article_id": article_id, "at": at} for k in set(keys)])
 
 
+def _postings(count: int) -> str:
+    # Plain SQL: built as an expression, twenty limited subqueries cost more to compile
+    # than to run.
+    return " UNION ALL ".join(
+        f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{i} "
+        f"AND at BETWEEN :since AND :until ORDER BY at DESC LIMIT :per_key) AS p{i}"
+        for i in range(count))
+
+
+def _top_stories(count: int) -> str:
+    return ("SELECT a.story_id AS story_id, MAX(h.shared) AS best FROM articles AS a JOIN "
+            f"(SELECT article_id, COUNT(*) AS shared FROM ({_postings(count)}) AS hits "
+            "GROUP BY article_id) AS h ON h.article_id = a.id "
+            "WHERE a.story_id IS NOT NULL GROUP BY a.story_id "
+            "ORDER BY best DESC, a.story_id DESC LIMIT :limit")
+
+
+def _key_params(keys: Sequence[int], since: datetime, until: datetime, limit: int,
+                per_key: int) -> dict[str, object]:
+    params: dict[str, object] = {f"k{i}": k for i, k in enumerate(sorted(set(keys)))}
+    return params | {"since": since, "until": until, "per_key": per_key, "limit": limit}
+
+
 def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, until: datetime,
                       *, limit: int = 30, per_key: int = 200) -> list[int]:
     """Stories of the articles filed in [since, until] that share the most keys.
@@ -53,23 +76,36 @@ def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, un
     """
     if not keys:
         return []
-    unique = sorted(set(keys))
-    # Plain SQL: built as an expression, twenty limited subqueries cost more to compile
-    # than to run.
-    postings = " UNION ALL ".join(
-        f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{i} "
-        f"AND at BETWEEN :since AND :until ORDER BY at DESC LIMIT :per_key) AS p{i}"
-        for i in range(len(unique)))
+    stmt = sa.text(_top_stories(len(set(keys)))).bindparams(
+        sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS))
+    return [int(r.story_id) for r in conn.execute(
+        stmt, _key_params(keys, since, until, limit, per_key))]
+
+
+def candidates(conn: Connection, keys: Sequence[int], since: datetime, until: datetime, *,
+               limit: int = 30, per_key: int = 64, per_story: int = 60
+               ) -> list[StoredFingerprint]:
+    """`story_members` of `candidate_stories` in one statement (one round trip, nothing to
+    compile): the most recent articles (filed since `since`, at most `per_story` each) of
+    the stories sharing the most keys, oldest first."""
+    if not keys:
+        return []
     stmt = sa.text(
-        "SELECT a.story_id AS story_id, MAX(h.shared) AS best FROM articles AS a JOIN "
-        f"(SELECT article_id, COUNT(*) AS shared FROM ({postings}) AS hits "
-        "GROUP BY article_id) AS h ON h.article_id = a.id "
-        "WHERE a.story_id IS NOT NULL GROUP BY a.story_id "
-        "ORDER BY best DESC, a.story_id DESC LIMIT :limit"
-    ).bindparams(sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS))
-    params: dict[str, object] = {f"k{i}": k for i, k in enumerate(unique)}
-    params |= {"since": since, "until": until, "per_key": per_key, "limit": limit}
-    return [int(r.story_id) for r in conn.execute(stmt, params)]
+        "SELECT m.id, m.story_id, m.fingerprint, m.published_at FROM ("
+        "SELECT a.id AS id, a.story_id AS story_id, a.fingerprint AS fingerprint, "
+        "a.published_at AS published_at, ROW_NUMBER() OVER "
+        "(PARTITION BY a.story_id ORDER BY a.id DESC) AS rank "
+        f"FROM articles AS a JOIN ({_top_stories(len(set(keys)))}) AS top "
+        "ON a.story_id = top.story_id "
+        "WHERE COALESCE(a.published_at, a.fetched_at) >= :since "
+        "AND a.fingerprint IS NOT NULL) AS m "
+        "WHERE m.rank <= :per_story ORDER BY m.id"
+    ).bindparams(sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS)).columns(
+        sa.column("id", sa.Integer), sa.column("story_id", sa.Integer),
+        sa.column("fingerprint", sa.Text), sa.column("published_at", TS))
+    params = _key_params(keys, since, until, limit, per_key) | {"per_story": per_story}
+    return [StoredFingerprint(r.id, r.story_id, r.fingerprint, r.published_at)
+            for r in conn.execute(stmt, params)]
 
 
 def story_members(conn: Connection, story_ids: Sequence[int], since: datetime, *,
