@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Token, TokenKind, User
 from tidings.store import NotFound
-from tidings.store.db import write_aside
+from tidings.store.db import write_aside, write_later
 from tidings.store.schema import now, sessions, signin_failures, tokens, users
 
 
@@ -100,7 +100,8 @@ def session_user(conn: Connection, id_hash: str, idle_s: int) -> User | None:
         write_aside(conn, sa.delete(sessions).where(sessions.c.id_hash == id_hash))
         return None
     if at - row.last_seen_at > timedelta(minutes=1):
-        write_aside(conn, sa.update(sessions).where(sessions.c.id_hash == id_hash)
+        write_later(conn, ("sessions", id_hash),
+                    sa.update(sessions).where(sessions.c.id_hash == id_hash)
                     .values(last_seen_at=at))
     return get_user(conn, row.user_id)
 
@@ -147,8 +148,8 @@ def token_user(conn: Connection, secret_hash: str, kinds: tuple[TokenKind, ...])
         return None
     at = now()
     if row.last_used_at is None or at - row.last_used_at > timedelta(minutes=1):
-        write_aside(conn, sa.update(tokens).where(tokens.c.id == row.id)
-                    .values(last_used_at=at))
+        write_later(conn, ("tokens", row.id),
+                    sa.update(tokens).where(tokens.c.id == row.id).values(last_used_at=at))
     return get_user(conn, row.user_id)
 
 

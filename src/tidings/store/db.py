@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -160,6 +163,58 @@ def write_aside(conn: Connection, stmt: sa.Executable) -> None:
         return
     with conn.engine.execution_options(**{READ_ONLY: False}).begin() as writer:
         writer.execute(stmt)
+
+
+FLUSH_EVERY_S = 1.0
+_later: dict[tuple[str, Any], tuple[Engine, sa.Executable]] = {}
+_later_lock = threading.Lock()
+_flusher: list[threading.Thread] = []
+
+
+def write_later(conn: Connection, key: tuple[Any, ...], stmt: sa.Executable) -> None:
+    """A bookkeeping write nobody waits for (a "last used" stamp): in `conn` when it may
+    write; from a read, queued under `key` (a later stamp of the same row replaces it) and
+    written within FLUSH_EVERY_S by one background transaction per database. So a GET stays
+    a read: it takes no second connection and never queues on the write lock."""
+    if not is_read_only(conn):
+        conn.execute(stmt)
+        return
+    engine = conn.engine.execution_options(**{READ_ONLY: False})
+    with _later_lock:
+        _later[(engine.url.render_as_string(), key)] = (engine, stmt)
+        if not _flusher:
+            thread = threading.Thread(target=_flush_forever, name="stamps", daemon=True)
+            _flusher.append(thread)
+            thread.start()
+
+
+def flush_later() -> None:
+    """Write what `write_later` queued now (each database in one transaction)."""
+    with _later_lock:
+        pending = list(_later.values())
+        _later.clear()
+    by_engine: dict[str, tuple[Engine, list[sa.Executable]]] = {}
+    for engine, stmt in pending:
+        by_engine.setdefault(engine.url.render_as_string(), (engine, []))[1].append(stmt)
+    for engine, stmts in by_engine.values():
+        try:  # a lost stamp must not stop the next ones
+            run_in_transaction(engine, partial(_execute_all, stmts=stmts))
+        except Exception as exc:
+            log.info("%s queued stamps not written: %s", len(stmts), exc)
+
+
+def _execute_all(conn: Connection, stmts: list[sa.Executable]) -> None:
+    for stmt in stmts:
+        conn.execute(stmt)
+
+
+def _flush_forever() -> None:
+    while True:
+        time.sleep(FLUSH_EVERY_S)
+        flush_later()
+
+
+atexit.register(flush_later)
 
 
 # PostgreSQL SQLSTATEs after which the same transaction, run again, may well succeed:

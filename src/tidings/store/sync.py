@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import TokenKind, User
 from tidings.store.accounts import get_user
-from tidings.store.db import write_aside
+from tidings.store.db import write_later
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
 from tidings.store.schema import articles, now, sources, subscriptions, sync_logins, tokens, users
 
@@ -54,7 +54,8 @@ def _touch_token(conn: Connection, token_id: int) -> None:
         return
     stale = sa.or_(tokens.c.last_used_at.is_(None),
                    tokens.c.last_used_at < now() - timedelta(minutes=1))
-    write_aside(conn, sa.update(tokens).where(tokens.c.id == token_id, stale)
+    write_later(conn, ("tokens", token_id),
+                sa.update(tokens).where(tokens.c.id == token_id, stale)
                 .values(last_used_at=now()))
 
 
@@ -73,7 +74,8 @@ def login_user(conn: Connection, id_hash: str) -> User | None:
     if row is None:
         return None
     if now() - row.last_used_at > timedelta(minutes=1):
-        write_aside(conn, sa.update(sync_logins).where(sync_logins.c.id_hash == id_hash)
+        write_later(conn, ("sync_logins", id_hash),
+                    sa.update(sync_logins).where(sync_logins.c.id_hash == id_hash)
                     .values(last_used_at=now()))
         _touch_token(conn, row.token_id)
     return get_user(conn, row.user_id)

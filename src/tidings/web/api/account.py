@@ -36,7 +36,7 @@ class TokenIn(BaseModel):
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:  # on the event loop: answers while every thread works
     return {"status": "ok"}
 
 
