@@ -9,6 +9,7 @@ words; every phrase comes from a contribution that scored the story.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -51,7 +52,9 @@ class _Matcher:
             return any(self.low == name.lower() for _, name, _ in c.entities)
         if self.kind is TargetKind.SOURCE:
             return any(self.low == o.lower() for o in c.outlets)
-        return self.pattern is not None and self.pattern.search(c.about) is not None
+        # the substring test is cheap and rules out most stories before the regex runs
+        return (self.pattern is not None and self.low in c.about
+                and self.pattern.search(c.about) is not None)
 
 
 @lru_cache(maxsize=4096)
@@ -71,13 +74,27 @@ def _matchers(follows: Sequence[Follow]) -> tuple[_Matcher, ...]:
     return _compile(tuple((str(f.target_kind), f.target, f.weight, f.muted) for f in follows))
 
 
-def excluded(c: Candidate, reader: Reader) -> str:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What one ranking request works out once, not once per candidate."""
+
+    profile: Profile
+    matchers: tuple[_Matcher, ...]
+    opened: frozenset[int]
+
+
+def _request(reader: Reader) -> _Request:
+    profile = profile_of(reader)
+    return _Request(profile, _matchers(reader.follows), reader.opened | set(profile.opened))
+
+
+def excluded(c: Candidate, reader: Reader, req: _Request | None = None) -> str:
     """Why the reader never sees this story ("" when they may)."""
     if c.story_id in reader.hidden:
         return "hidden"
     if reader.muted_entity_ids & c.entity_ids:
         return "muted entity"
-    for m in _matchers(reader.follows):
+    for m in (req.matchers if req else _matchers(reader.follows)):
         if m.muted and m.matches(c):
             return f"muted {m.kind}: {m.target}"
     return ""
@@ -87,18 +104,19 @@ def profile_of(reader: Reader) -> Profile:
     return reader.profile if isinstance(reader.profile, Profile) else _PRIOR
 
 
-def features(c: Candidate, reader: Reader, now: datetime) -> dict[str, float]:
+def features(c: Candidate, reader: Reader, now: datetime,
+             req: _Request | None = None) -> dict[str, float]:
     """x_f for every named feature (follows one by one, as follow:<kind>:<target>)."""
-    profile = profile_of(reader)
+    req = req or _request(reader)
     age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
-    aff = affinities(profile, story_keys(c.topics, c.entities, c.source_ids))
+    aff = affinities(req.profile, story_keys(c.topics, c.entities, c.source_ids))
     x = {"entity": aff["entity"][0], "topic": aff["topic"][0], "source": aff["source"][0],
          "freshness": freshness(age_h), "coverage": math.log1p(c.outlet_count),
          "velocity": math.log1p(c.velocity)}
-    for m in _matchers(reader.follows):
+    for m in req.matchers:
         if not m.muted and m.matches(c):
             x[f"follow:{m.kind}:{m.target}"] = m.weight
-    if c.story_id in reader.opened or c.story_id in profile.opened:
+    if c.story_id in req.opened:
         x["novelty"] = -1.0  # opened before: the reader has seen it
     boost = reader.boosts.get(c.story_id)
     if boost:
@@ -110,14 +128,24 @@ def weight_of(profile: Profile, feature: str) -> float:
     return profile.weights.get(feature.split(":", 1)[0], 0.0)
 
 
-def score(c: Candidate, reader: Reader, now: datetime) -> Scored:
-    profile = profile_of(reader)
-    parts = {f: weight_of(profile, f) * v for f, v in features(c, reader, now).items()}
+def score(c: Candidate, reader: Reader, now: datetime, req: _Request | None = None, *,
+          explained: bool = True) -> Scored:
+    req = req or _request(reader)
+    parts = {f: weight_of(req.profile, f) * v for f, v in features(c, reader, now, req).items()}
     parts = {f: v for f, v in parts.items() if v != 0.0}
-    age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
-    top = sorted((f for f, v in parts.items() if v > 0), key=lambda f: -parts[f])
-    why = [explain(f, c, reader, age_h) for f in top[:WHY_MAX]]
-    return Scored(c, sum(parts.values()), parts, why or ["in your sources"])
+    scored = Scored(c, sum(parts.values()), parts)
+    if explained:
+        _explain_all(scored, reader, now)
+    return scored
+
+
+def _explain_all(s: Scored, reader: Reader, now: datetime) -> None:
+    """why = the top positive contributions, in words (done only for stories shown)."""
+    age_h = max(0.0, (now - s.candidate.last_seen).total_seconds() / 3600)
+    top = sorted((f for f, v in s.contributions.items() if v > 0),
+                 key=lambda f: -s.contributions[f])
+    s.why = [explain(f, s.candidate, reader, age_h) for f in top[:WHY_MAX]] or [
+        "in your sources"]
 
 
 def explain(feature: str, c: Candidate, reader: Reader, age_h: float) -> str:
@@ -165,22 +193,28 @@ def _explain_affinity(kind: str, c: Candidate, profile: Profile) -> str:
 def diversify(ranked: list[Scored], limit: int) -> list[Scored]:
     """Greedy re-rank so one topic or outlet does not fill the page: after its first story a
     topic or outlet costs DIVERSITY_COST points per story already shown (a hard cap cost more
-    nDCG in bench/ranking.py than it gave). Looks at most 4·limit stories ahead:
-    O(n + limit²)."""
-    pool = [(s, _facets(s)) for s in ranked]
-    out: list[Scored] = []
+    nDCG in bench/ranking.py than it gave). Considers the best 4·limit stories; a story's
+    adjusted score only falls as others are chosen, so a lazy heap finds each pick exactly:
+    O(n + limit·log n) in practice."""
+    pool = ranked[:4 * limit]
+    facets = [_facets(s) for s in pool]
     shown = Counter[str]()
 
     def adjusted(i: int) -> float:
-        s, facets = pool[i]
-        repeats = max((shown[f] for f in facets), default=0)
-        return s.score - DIVERSITY_COST * max(0, repeats - 1)
+        repeats = max((shown[f] for f in facets[i]), default=0)
+        return pool[i].score - DIVERSITY_COST * max(0, repeats - 1)
 
-    while pool and len(out) < limit:
-        best = max(range(min(len(pool), 4 * limit)), key=adjusted)
-        chosen, facets = pool.pop(best)
-        shown.update(facets)
-        out.append(chosen)
+    heap = [(-s.score, i) for i, s in enumerate(pool)]
+    heapq.heapify(heap)
+    out: list[Scored] = []
+    while heap and len(out) < limit:
+        cached, i = heapq.heappop(heap)
+        now = -adjusted(i)
+        if heap and now > cached and (now, i) > heap[0]:
+            heapq.heappush(heap, (now, i))  # it fell behind: look again later
+            continue
+        shown.update(facets[i])
+        out.append(pool[i])
     return out
 
 
@@ -191,9 +225,13 @@ def _facets(s: Scored) -> list[str]:
 def rank(cands: Sequence[Candidate], reader: Reader, now: datetime, *,
          limit: int = 50) -> list[Scored]:
     """The reader's feed: excluded stories dropped, the rest scored and diversified."""
-    scored = sorted((score(c, reader, now) for c in cands if not excluded(c, reader)),
-                    key=lambda s: -s.score)
-    return diversify(scored, limit)
+    req = _request(reader)
+    scored = sorted((score(c, reader, now, req, explained=False) for c in cands
+                     if not excluded(c, reader, req)), key=lambda s: -s.score)
+    page = diversify(scored, limit)
+    for s in page:
+        _explain_all(s, reader, now)
+    return page
 
 
 def headlines(cands: Sequence[Candidate], now: datetime, *, limit: int = 50) -> list[Scored]:
