@@ -187,7 +187,7 @@ def _explain_affinity(kind: str, c: Candidate, profile: Profile) -> str:
     if a.reads:
         stories = "a story" if a.reads == 1 else f"{a.reads} stories"
         return f"you read {stories} {what} {a.name}"
-    return f"you asked for more {what} {a.name}"
+    return f"you showed interest in {a.name}"
 
 
 def diversify(ranked: list[Scored], limit: int) -> list[Scored]:
