@@ -3,12 +3,14 @@
 Stories come from the demo corpus (src/tidings/demo/data) and, when present, the dev corpora
 in ../shared/data (ECB+ events, cut into follow-up stories of up to four documents; the UCI
 headline sample, cut the same way). Entities are capitalised phrases (a cheap stand-in for the
-NLP stage), topics are the corpus's own topic ids or categories, outlets are synthetic (a
-dozen, each with a beat), and stories are spread over several days.
+NLP stage), topics are the corpus's own ECB+ event kinds (narrow) grouped at random into eight
+broad sections, or its categories; outlets are synthetic (a dozen, each with a beat); stories
+are spread over six days.
 
-Each reader has hidden interests: liked and disliked topics, liked entities, a liked and a
-disliked outlet, a taste for big and fresh stories. They follow one liked topic. Shown a page
-of ten, they look at position p with probability 1/log2(p + 2); a story looked at is opened
+Each reader has hidden interests: two liked broad topics and one narrow one, a disliked broad
+topic, four liked entities, a liked and a disliked outlet, a taste for big and fresh stories.
+They follow their first liked topic. Shown a feed page (25 stories, ranked by the learned
+model), they look at position p with probability 1/log2(p + 2); a story looked at is opened
 with a probability rising with its hidden utility plus noise, read (with dwell) when it is
 good, hidden when it is bad. An *interaction* is one story acted on (opened or hidden);
 impressions are logged too but not counted. Training pages come from the learned ranker
