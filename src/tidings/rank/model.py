@@ -79,13 +79,16 @@ class _Request:
     """What one ranking request works out once, not once per candidate."""
 
     profile: Profile
-    matchers: tuple[_Matcher, ...]
+    follows: tuple[_Matcher, ...]
+    mutes: tuple[_Matcher, ...]
     opened: frozenset[int]
 
 
 def _request(reader: Reader) -> _Request:
     profile = profile_of(reader)
-    return _Request(profile, _matchers(reader.follows), reader.opened | set(profile.opened))
+    ms = _matchers(reader.follows)
+    return _Request(profile, tuple(m for m in ms if not m.muted),
+                    tuple(m for m in ms if m.muted), reader.opened | set(profile.opened))
 
 
 def excluded(c: Candidate, reader: Reader, req: _Request | None = None) -> str:
@@ -94,7 +97,7 @@ def excluded(c: Candidate, reader: Reader, req: _Request | None = None) -> str:
         return "hidden"
     if reader.muted_entity_ids & c.entity_ids:
         return "muted entity"
-    for m in (req.matchers if req else _matchers(reader.follows)):
+    for m in (req.mutes if req else _matchers(reader.follows)):
         if m.muted and m.matches(c):
             return f"muted {m.kind}: {m.target}"
     return ""
@@ -113,8 +116,8 @@ def features(c: Candidate, reader: Reader, now: datetime,
     x = {"entity": aff["entity"][0], "topic": aff["topic"][0], "source": aff["source"][0],
          "freshness": freshness(age_h), "coverage": math.log1p(c.outlet_count),
          "velocity": math.log1p(c.velocity)}
-    for m in req.matchers:
-        if not m.muted and m.matches(c):
+    for m in req.follows:
+        if m.matches(c):
             x[f"follow:{m.kind}:{m.target}"] = m.weight
     if c.story_id in req.opened:
         x["novelty"] = -1.0  # opened before: the reader has seen it
