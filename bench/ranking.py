@@ -379,8 +379,8 @@ GRID = {
     "inverse propensity on opens": Learning(ips=1.0),
     "fixed weights": Learning(weight_rate=0.0),
     "fast weights": Learning(weight_rate=0.2),
-    "slow affinities": Learning(affinity_rate=0.1),
-    "fast affinities": Learning(affinity_rate=0.8),
+    "slower affinities": Learning(affinity_rate=0.03),
+    "faster affinities": Learning(affinity_rate=0.3),
 }
 
 

@@ -74,9 +74,9 @@ def test_learned_affinity_lifts_the_story_the_reader_wants() -> None:
     music = cand(2, topics=("music",), hours=1)
     profile = Profile()
     assert [s.candidate.story_id for s in model.rank([harbour, music], Reader(1), NOW)] == [2, 1]
-    for _ in range(3):
-        learn_into(profile, "like", snapshot(harbour))
-        learn_into(profile, "dislike", snapshot(music))
+    for i in range(3):  # feedback on other stories about the same things
+        learn_into(profile, "like", snapshot(cand(10 + i, topics=("harbours",))))
+        learn_into(profile, "dislike", snapshot(cand(20 + i, topics=("music",))))
     order = [s.candidate.story_id for s in model.rank([harbour, music], Reader(1, profile=profile),
                                                       NOW)]
     assert order == [1, 2]

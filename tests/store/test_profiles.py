@@ -80,14 +80,15 @@ def test_undo_restores_exactly_the_previous_score(engine: Engine) -> None:
                             candidate=c)
         profiles.record(conn, uid, "open", story_id=harbour.story_id, position=0,
                         candidate=harbour)
-        before = {c.story_id: _score(conn, uid, c) for c in (ferry, choir)}
+        tour = _story(conn, "Choir tour announced", "music", (13, "Town Choir"))
+        before = {c.story_id: _score(conn, uid, c) for c in (ferry, choir, tour)}
         saved = profiles.load(conn, uid).to_json()
         liked = profiles.record(conn, uid, "like", story_id=choir.story_id, candidate=choir)
-        assert _score(conn, uid, choir) > before[choir.story_id]
+        assert _score(conn, uid, tour) > before[tour.story_id]  # more like this
     with transaction(engine) as conn:
         assert profiles.undo(conn, uid, liked)
     with transaction(engine) as conn:
-        assert {c.story_id: _score(conn, uid, c) for c in (ferry, choir)} == before
+        assert {c.story_id: _score(conn, uid, c) for c in (ferry, choir, tour)} == before
         assert profiles.load(conn, uid).to_json() == saved
 
 

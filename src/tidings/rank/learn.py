@@ -34,7 +34,7 @@ MAX_KEYS = 3000  # affinities kept per kind; past that the weakest evidence goes
 class Learning:
     """How feedback moves a profile (chosen by cross-validation in bench/ranking.py)."""
 
-    affinity_rate: float = 0.3  # SGD step for entity / topic / source affinities
+    affinity_rate: float = 0.1  # SGD step for entity / topic / source affinities
     shrink: float = 0.02  # L2 pull of a touched affinity toward 0 per step
     skip: float = 0.5  # weight of "shown at the top and not opened" as a negative example
     ips: float = 0.0  # an open counts (1/examined)**ips: 0 when skips carry the correction
