@@ -1,0 +1,38 @@
+"""Ranking gate (issue 13, acceptance 1): simulated readers with hidden interests; after 20
+interactions the learned ranker's nDCG@10 is at least 0.8 × the oracle's and above every
+baseline in the same run. The full report, several seeds: `python -m bench.ranking --seeds
+1,2,3`; the mechanisms compared: `python -m bench.ranking --cv --seeds 1,2,3,4`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import ranking
+from tidings.rank.learn import DEFAULT
+
+
+@pytest.mark.shared
+def test_learned_ranker_after_20_interactions(shared_dir: Path) -> None:
+    stories = ranking.load_corpus(shared_dir / "data")
+    result = ranking.run_seed(stories, 1, 40)
+    at = result["after"]["20"]
+    assert result["readers"] >= 30 and result["stories"] > 200
+    assert at["learned"] >= 0.8 * at["oracle"], at
+    for baseline in ("chronological", "popularity", "follows"):
+        assert at["learned"] > at[baseline], (baseline, at)
+    assert result["after"]["50"]["learned"] > result["after"]["0"]["learned"]
+
+
+def test_json_report_has_every_ranker_at_every_checkpoint(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Demo corpus only (no ../shared): the shape of `--json`; the oracle beats date order."""
+    ranking.main(["--json", "--readers", "6", "--shared", str(tmp_path / "absent")])
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["after"]) == {"0", "5", "20", "50"}
+    for n in out["after"]:
+        assert set(out["after"][n]) == set(ranking.RANKERS)
+        assert out["after"][n]["oracle"] > out["after"][n]["chronological"]
+    assert DEFAULT in ranking.GRID.values()
