@@ -223,3 +223,16 @@ def test_entity_and_text_rules_read_the_stored_annotations(engine: Engine) -> No
         by_text = rule_store.preview(conn, _rule(w.ann, "dredging", field="text"), days=7)
     assert by_entity.articles == [named] and by_entity.hidden == [w.stories["harbour"]]
     assert by_text.articles == [named]  # the text is the title in this world
+
+
+def test_a_reader_has_at_most_max_rules(engine: Engine) -> None:
+    from tidings.rank.rules import MAX_RULES, RuleError  # noqa: PLC0415
+
+    with transaction(engine) as conn:
+        w = _world(conn)
+        for i in range(MAX_RULES):
+            rule_store.save(conn, _rule(w.ann, f"word{i}"), days=1)
+        with pytest.raises(RuleError, match="delete one first"):
+            rule_store.check(conn, _rule(w.ann, "one more"))
+        first = rule_store.list_rules(conn, w.ann)[0]
+        assert rule_store.check(conn, first).id == first.id  # changing one is fine

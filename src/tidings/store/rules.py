@@ -19,7 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from tidings.rank.rules import ArticleFacts, Rule, RuleError, StoryMark, outcome, validate
+from tidings.rank.rules import (
+    MAX_RULES,
+    ArticleFacts,
+    Rule,
+    RuleError,
+    StoryMark,
+    outcome,
+    validate,
+)
 from tidings.store import NotFound, library
 from tidings.store.schema import (
     article_entities,
@@ -72,6 +80,9 @@ def check(conn: Connection, rule: Rule) -> Rule:
     """The rule as it will be stored, or RuleError: also a source scope must be one of the
     reader's sources."""
     rule = validate(rule)
+    if rule.id is None and len(list_rules(conn, rule.user_id)) >= MAX_RULES:
+        raise RuleError(f"you have {MAX_RULES} rules, the most one reader may have; delete "
+                        "one first")
     if rule.scope == "source" and library.find_subscription(
             conn, rule.user_id, int(rule.scope_value)) is None:
         raise RuleError(f"scope_value: you do not subscribe to a source with id "
