@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tests.accounts import subscribe
@@ -22,6 +23,7 @@ from tidings.store import rules as rule_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import transaction
+from tidings.store.schema import rules
 
 NOW = utcnow()
 
@@ -236,3 +238,18 @@ def test_a_reader_has_at_most_max_rules(engine: Engine) -> None:
             rule_store.check(conn, _rule(w.ann, "one more"))
         first = rule_store.list_rules(conn, w.ann)[0]
         assert rule_store.check(conn, first).id == first.id  # changing one is fine
+
+
+def test_a_readers_runaway_regex_never_keeps_an_article_out(engine: Engine) -> None:
+    with transaction(engine) as conn:
+        w = _world(conn)
+        conn.execute(sa.insert(rules).values(  # saved before its first run met a long text
+            user_id=w.ann, field="text", pattern="(a+)+$", action="block", match="regex",
+            name="runaway", scope="all", scope_value=""))
+    article = Article(url="https://news.example/long", title="A long one",
+                      text="a" * 5000 + "b", source_id=w.news, fetched_at=utcnow())
+    with transaction(engine) as conn:
+        article_id = store_article(conn, article, "long-1", StoryAssigner())
+        stored = article_store.get_article(conn, article_id)
+        hidden, _ = rule_store.reader_marks(conn, w.ann)
+    assert stored.title == "A long one" and stored.story_id not in hidden

@@ -10,6 +10,7 @@ overwrite it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from tidings.rank.rules import (
     ArticleFacts,
     Rule,
     RuleError,
+    RuleTimeout,
     StoryMark,
     outcome,
     validate,
@@ -38,6 +40,8 @@ from tidings.store.schema import (
     story_marks,
     subscriptions,
 )
+
+log = logging.getLogger(__name__)
 
 HIDE_REASON = "you hid it"
 RETRO_DAYS = 30  # how far back a saved or changed rule is applied
@@ -228,7 +232,11 @@ def apply_to_new_article(conn: Connection, article_id: int) -> None:
         by_reader.setdefault(r.user_id, []).append(_to_rule(r))
         story_id = r.story_id
     for user_id, found in by_reader.items():
-        refresh(conn, user_id, [story_id], found)
+        try:
+            refresh(conn, user_id, [story_id], found)
+        except RuleTimeout as exc:  # one reader's slow rule never keeps an article out
+            log.warning("rules of reader %s skipped on article %s: %s", user_id, article_id,
+                        exc)
 
 
 def _apply(conn: Connection, done: Effect) -> None:
