@@ -253,3 +253,20 @@ def test_a_readers_runaway_regex_never_keeps_an_article_out(engine: Engine) -> N
         stored = article_store.get_article(conn, article_id)
         hidden, _ = rule_store.reader_marks(conn, w.ann)
     assert stored.title == "A long one" and stored.story_id not in hidden
+
+
+def test_a_runaway_rule_does_not_block_deleting_it_or_undoing_a_hide(engine: Engine) -> None:
+    with transaction(engine) as conn:
+        w = _world(conn)
+        story = story_store.create_story(conn, "Long", NOW)
+        _article(conn, w.news, story, "Long text", text="a" * 5000 + "b")
+        conn.execute(sa.insert(rules).values(
+            user_id=w.ann, field="text", pattern="(a+)+$", action="block", match="regex",
+            name="runaway", scope="all", scope_value=""))
+        rule_store.hide_story(conn, w.ann, story)
+        rule_store.unhide_story(conn, w.ann, story)  # the rules run again: and time out
+        runaway = rule_store.list_rules(conn, w.ann)[0]
+        rule_store.delete(conn, w.ann, runaway.id or 0)
+        left = rule_store.list_rules(conn, w.ann)
+        marks = rule_store.stored_marks(conn, w.ann)
+    assert left == [] and marks == {}

@@ -206,13 +206,20 @@ def delete(conn: Connection, user_id: int, rule_id: int) -> None:
 def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
             user_rules: Sequence[Rule] | None = None, *, mark_read: bool = True) -> None:
     """Recompute the rule marks of these stories from the reader's rules (and mark read what
-    their mark-read rules match, unless `mark_read` is False)."""
+    their mark-read rules match, unless `mark_read` is False). Rules that run past their
+    time limit leave the marks as they were (logged): this runs at ingest, on delete and on
+    undo, where an error would lose more than it saves."""
     story_ids = set(story_ids)
     if not story_ids:
         return
     found = list_rules(conn, user_id) if user_rules is None else user_rules
     facts = article_facts(conn, user_id, story_ids=story_ids, fields={r.field for r in found})
-    done = outcome(found, facts)
+    try:
+        done = outcome(found, facts)
+    except RuleTimeout as exc:  # one reader's runaway rule never keeps an article out
+        log.warning("rules of reader %s not applied to stories %s: %s", user_id,
+                    sorted(story_ids)[:10], exc)
+        return
     _write(conn, user_id, _changes(conn, user_id, story_ids, done.marks))
     if mark_read:
         library.set_state(conn, user_id, sorted(done.read), read=True)
@@ -232,11 +239,7 @@ def apply_to_new_article(conn: Connection, article_id: int) -> None:
         by_reader.setdefault(r.user_id, []).append(_to_rule(r))
         story_id = r.story_id
     for user_id, found in by_reader.items():
-        try:
-            refresh(conn, user_id, [story_id], found)
-        except RuleTimeout as exc:  # one reader's slow rule never keeps an article out
-            log.warning("rules of reader %s skipped on article %s: %s", user_id, article_id,
-                        exc)
+        refresh(conn, user_id, [story_id], found)
 
 
 def _apply(conn: Connection, done: Effect) -> None:
