@@ -17,6 +17,7 @@ from tidings.rank.rules import (
     RuleTimeout,
     StoryMark,
     acts_on,
+    deadline,
     matches,
     outcome,
     validate,
@@ -152,4 +153,4 @@ def test_rules_over_many_articles_stop_at_their_budget() -> None:
     arts = [art(i, text="a" * 40 + "b", story=i) for i in range(3)]
     assert outcome([sane], arts).marks == {}  # within budget: nothing matches
     with pytest.raises(RuleTimeout, match="longer than"):
-        outcome([sane], arts, budget_s=0)
+        outcome([sane], arts, until=deadline(0))

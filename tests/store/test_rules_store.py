@@ -270,3 +270,17 @@ def test_a_runaway_rule_does_not_block_deleting_it_or_undoing_a_hide(engine: Eng
         left = rule_store.list_rules(conn, w.ann)
         marks = rule_store.stored_marks(conn, w.ann)
     assert left == [] and marks == {}
+
+
+def test_a_window_longer_than_one_batch_is_read_in_batches(engine: Engine) -> None:
+    count = rule_store.STORIES_PER_BATCH + 60
+    with transaction(engine) as conn:
+        w = _world(conn)
+        made = []
+        for i in range(count):
+            made.append(story_store.create_story(conn, f"Tide table {i}", NOW))
+            _article(conn, w.news, made[-1], f"Tide table {i}", hours=2)
+        shown = rule_store.preview(conn, _rule(w.ann, "tide table"), days=7)
+        rule_store.save(conn, _rule(w.ann, "tide table"), days=7)
+        hidden, _ = rule_store.reader_marks(conn, w.ann)
+    assert shown.hidden == sorted(made) and hidden == set(made)

@@ -94,6 +94,12 @@ class Outcome:
     hits: set[int] = field(default_factory=set)  # articles the rules acted on
     deadline: float | None = None  # time.monotonic() past which matching stops
 
+    def merge(self, other: Outcome) -> None:
+        """Add what the same rules did to other stories."""
+        self.marks.update(other.marks)
+        self.read |= other.read
+        self.hits |= other.hits
+
 
 def validate(rule: Rule) -> Rule:
     """The rule with its text tidied, or RuleError saying what is wrong."""
@@ -177,12 +183,17 @@ def acts_on(rule: Rule, facts: ArticleFacts, deadline: float | None = None) -> b
     return not found if rule.action == "keep_only" else found
 
 
+def deadline(budget_s: float = BUDGET_S) -> float:
+    """The `time.monotonic()` value `budget_s` seconds from now."""
+    return time.monotonic() + budget_s
+
+
 def outcome(rules: Sequence[Rule], articles: Sequence[ArticleFacts], *,
-            budget_s: float = BUDGET_S) -> Outcome:
+            until: float | None = None) -> Outcome:
     """What `rules` (earlier ones give their name first) do to these articles, story by
     story. `articles` must hold every article of each story the reader can see. RuleTimeout
-    past `budget_s` seconds in all."""
-    out = Outcome(deadline=time.monotonic() + budget_s)
+    past `until` (a `deadline()`; by default BUDGET_S from now)."""
+    out = Outcome(deadline=deadline() if until is None else until)
     by_story: dict[int, list[ArticleFacts]] = {}
     for a in articles:
         by_story.setdefault(a.story_id, []).append(a)
