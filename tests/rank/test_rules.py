@@ -17,6 +17,7 @@ from tidings.rank.rules import (
     RuleTimeout,
     StoryMark,
     acts_on,
+    deadline,
     matches,
     outcome,
     validate,
@@ -145,3 +146,11 @@ def test_a_muted_keyword_hides_the_story_about_it_not_one_that_mentions_it_once(
     headline = candidate(2, "Lottery jackpot rolls over again", "No winner this week.")
     reader = Reader(1, follows=[Follow(1, TargetKind.KEYWORD, "lottery", muted=True)])
     assert [s.candidate.story_id for s in rank([passing, headline], reader, NOW)] == [1]
+
+
+def test_rules_over_many_articles_stop_at_their_budget() -> None:
+    sane = rule("^a+c", field="text", match="regex")
+    arts = [art(i, text="a" * 40 + "b", story=i) for i in range(3)]
+    assert outcome([sane], arts).marks == {}  # within budget: nothing matches
+    with pytest.raises(RuleTimeout, match="longer than"):
+        outcome([sane], arts, until=deadline(0))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tests.accounts import subscribe
@@ -22,6 +23,7 @@ from tidings.store import rules as rule_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
 from tidings.store.db import transaction
+from tidings.store.schema import rules
 
 NOW = utcnow()
 
@@ -223,3 +225,62 @@ def test_entity_and_text_rules_read_the_stored_annotations(engine: Engine) -> No
         by_text = rule_store.preview(conn, _rule(w.ann, "dredging", field="text"), days=7)
     assert by_entity.articles == [named] and by_entity.hidden == [w.stories["harbour"]]
     assert by_text.articles == [named]  # the text is the title in this world
+
+
+def test_a_reader_has_at_most_max_rules(engine: Engine) -> None:
+    from tidings.rank.rules import MAX_RULES, RuleError  # noqa: PLC0415
+
+    with transaction(engine) as conn:
+        w = _world(conn)
+        for i in range(MAX_RULES):
+            rule_store.save(conn, _rule(w.ann, f"word{i}"), days=1)
+        with pytest.raises(RuleError, match="delete one first"):
+            rule_store.check(conn, _rule(w.ann, "one more"))
+        first = rule_store.list_rules(conn, w.ann)[0]
+        assert rule_store.check(conn, first).id == first.id  # changing one is fine
+
+
+def test_a_readers_runaway_regex_never_keeps_an_article_out(engine: Engine) -> None:
+    with transaction(engine) as conn:
+        w = _world(conn)
+        conn.execute(sa.insert(rules).values(  # saved before its first run met a long text
+            user_id=w.ann, field="text", pattern="(a+)+$", action="block", match="regex",
+            name="runaway", scope="all", scope_value=""))
+    article = Article(url="https://news.example/long", title="A long one",
+                      text="a" * 5000 + "b", source_id=w.news, fetched_at=utcnow())
+    with transaction(engine) as conn:
+        article_id = store_article(conn, article, "long-1", StoryAssigner())
+        stored = article_store.get_article(conn, article_id)
+        hidden, _ = rule_store.reader_marks(conn, w.ann)
+    assert stored.title == "A long one" and stored.story_id not in hidden
+
+
+def test_a_runaway_rule_does_not_block_deleting_it_or_undoing_a_hide(engine: Engine) -> None:
+    with transaction(engine) as conn:
+        w = _world(conn)
+        story = story_store.create_story(conn, "Long", NOW)
+        _article(conn, w.news, story, "Long text", text="a" * 5000 + "b")
+        conn.execute(sa.insert(rules).values(
+            user_id=w.ann, field="text", pattern="(a+)+$", action="block", match="regex",
+            name="runaway", scope="all", scope_value=""))
+        rule_store.hide_story(conn, w.ann, story)
+        rule_store.unhide_story(conn, w.ann, story)  # the rules run again: and time out
+        runaway = rule_store.list_rules(conn, w.ann)[0]
+        rule_store.delete(conn, w.ann, runaway.id or 0)
+        left = rule_store.list_rules(conn, w.ann)
+        marks = rule_store.stored_marks(conn, w.ann)
+    assert left == [] and marks == {}
+
+
+def test_a_window_longer_than_one_batch_is_read_in_batches(engine: Engine) -> None:
+    count = rule_store.STORIES_PER_BATCH + 60
+    with transaction(engine) as conn:
+        w = _world(conn)
+        made = []
+        for i in range(count):
+            made.append(story_store.create_story(conn, f"Tide table {i}", NOW))
+            _article(conn, w.news, made[-1], f"Tide table {i}", hours=2)
+        shown = rule_store.preview(conn, _rule(w.ann, "tide table"), days=7)
+        rule_store.save(conn, _rule(w.ann, "tide table"), days=7)
+        hidden, _ = rule_store.reader_marks(conn, w.ann)
+    assert shown.hidden == sorted(made) and hidden == set(made)

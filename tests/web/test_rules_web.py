@@ -135,3 +135,18 @@ def test_the_rules_page_previews_saves_and_deletes(live: LiveServer) -> None:
     assert "quiet please" in listed.text and f'action="/rules/{rule_id}/delete"' in listed.text
     assert hidden_now and deleted.status_code == 303 and left == []
     assert bad.status_code == 422 and "not a regular expression" in bad.text
+
+
+def test_headlines_rank_by_coverage_and_leave_out_what_you_hid(live: LiveServer) -> None:
+    with live.client() as http:
+        home = http.get("/")
+        page = http.get("/headlines")
+        first = _headline_ids(http)
+        hid = http.post("/api/v1/feedback", json={"kind": "hide", "story_id": first[0]}).json()
+        after = _headline_ids(http)
+        http.delete(f"/api/v1/interactions/{hid['id']}")
+        counts = [int(n) for n in re.findall(r"<span>covered by (\d+) sources</span>", page.text)]
+    assert 'href="/headlines"' in home.text and 'href="/rules"' in home.text
+    assert page.status_code == 200 and first and counts
+    assert counts[0] == max(counts)  # the widest coverage leads
+    assert first[0] not in after and after == first[1:len(after) + 1]

@@ -7,11 +7,13 @@ what matches, `keep_only` hides what does not, `boost` lifts the story, `mark_re
 article read. A story is hidden when every article of it the reader can see is blocked.
 
 Regular expressions are limited in size and run under a time limit (the `regex` package's
-`timeout`), so a pattern such as `(a+)+$` cannot hang a worker on a long text.
+`timeout`) per article and a budget per batch of articles, so a pattern such as `(a+)+$`
+cannot hang a worker on a long text, nor a merely slow one on many texts.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +29,9 @@ ACTIONS = ("keep_only", "block", "boost", "mark_read")
 HIDING = ("keep_only", "block")
 MAX_PATTERN = 500
 MAX_NAME = 100
-TIMEOUT_S = 0.25  # one article, one rule; a sane pattern takes microseconds
+MAX_RULES = 100  # per reader
+TIMEOUT_S = 0.1  # one article, one rule; a sane pattern takes microseconds
+BUDGET_S = 5.0  # all rules over one batch of articles (a preview, a story at ingest)
 BOOST = 1.0  # points one boosting rule adds to a story's score
 
 
@@ -88,6 +92,13 @@ class Outcome:
     marks: dict[int, StoryMark] = field(default_factory=dict)
     read: set[int] = field(default_factory=set)
     hits: set[int] = field(default_factory=set)  # articles the rules acted on
+    deadline: float | None = None  # time.monotonic() past which matching stops
+
+    def merge(self, other: Outcome) -> None:
+        """Add what the same rules did to other stories."""
+        self.marks.update(other.marks)
+        self.read |= other.read
+        self.hits |= other.hits
 
 
 def validate(rule: Rule) -> Rule:
@@ -140,15 +151,19 @@ def _values(rule: Rule, facts: ArticleFacts) -> tuple[str, ...]:
             "url": (facts.url,), "topic": facts.topics, "entity": facts.entities}[rule.field]
 
 
-def matches(rule: Rule, facts: ArticleFacts) -> bool:
-    """Whether the rule's pattern is found in the article's field (RuleTimeout if it runs
-    past the time limit)."""
+def matches(rule: Rule, facts: ArticleFacts, deadline: float | None = None) -> bool:
+    """Whether the rule's pattern is found in the article's field. RuleTimeout when it runs
+    past the time limit, or past `deadline` (a `time.monotonic()` value)."""
+    limit = TIMEOUT_S if deadline is None else min(TIMEOUT_S, deadline - time.monotonic())
+    if limit <= 0:
+        raise RuleTimeout(f"pattern: your rules took longer than {BUDGET_S:g} s over these "
+                          "articles; simplify the expression or preview fewer days")
     compiled = _compiled(rule.match, rule.pattern)
     try:
-        return any(compiled.search(v, timeout=TIMEOUT_S) is not None for v in _values(rule, facts)
+        return any(compiled.search(v, timeout=limit) is not None for v in _values(rule, facts)
                    if v)
     except TimeoutError as exc:
-        raise RuleTimeout(f"pattern: took longer than {TIMEOUT_S} s on article "
+        raise RuleTimeout(f"pattern: took longer than {limit:.2g} s on article "
                           f"{facts.article_id}; simplify the expression") from exc
 
 
@@ -160,18 +175,25 @@ def in_scope(rule: Rule, facts: ArticleFacts) -> bool:
     return True
 
 
-def acts_on(rule: Rule, facts: ArticleFacts) -> bool:
+def acts_on(rule: Rule, facts: ArticleFacts, deadline: float | None = None) -> bool:
     """Whether the rule does anything to this article (keep_only acts on what it misses)."""
     if not in_scope(rule, facts):
         return False
-    found = matches(rule, facts)
+    found = matches(rule, facts, deadline)
     return not found if rule.action == "keep_only" else found
 
 
-def outcome(rules: Sequence[Rule], articles: Sequence[ArticleFacts]) -> Outcome:
+def deadline(budget_s: float = BUDGET_S) -> float:
+    """The `time.monotonic()` value `budget_s` seconds from now."""
+    return time.monotonic() + budget_s
+
+
+def outcome(rules: Sequence[Rule], articles: Sequence[ArticleFacts], *,
+            until: float | None = None) -> Outcome:
     """What `rules` (earlier ones give their name first) do to these articles, story by
-    story. `articles` must hold every article of each story the reader can see."""
-    out = Outcome()
+    story. `articles` must hold every article of each story the reader can see. RuleTimeout
+    past `until` (a `deadline()`; by default BUDGET_S from now)."""
+    out = Outcome(deadline=deadline() if until is None else until)
     by_story: dict[int, list[ArticleFacts]] = {}
     for a in articles:
         by_story.setdefault(a.story_id, []).append(a)
@@ -187,7 +209,7 @@ def _story_mark(rules: Sequence[Rule], arts: Sequence[ArticleFacts],
     blocked: dict[int, Rule] = {}  # article → first rule that hid it
     boosters: list[Rule] = []
     for rule in rules:
-        acted = [a.article_id for a in arts if acts_on(rule, a)]
+        acted = [a.article_id for a in arts if acts_on(rule, a, out.deadline)]
         out.hits.update(acted)
         if rule.action in HIDING:
             for aid in acted:
@@ -199,7 +221,8 @@ def _story_mark(rules: Sequence[Rule], arts: Sequence[ArticleFacts],
     if len(blocked) == len(arts):
         first = next(r for r in rules if r in blocked.values())
         return StoryMark(True, 0.0, first.reason)
-    kept = [r for r in boosters if any(acts_on(r, a) for a in arts if a.article_id not in blocked)]
+    kept = [r for r in boosters
+            if any(acts_on(r, a, out.deadline) for a in arts if a.article_id not in blocked)]
     if kept:
         return StoryMark(False, BOOST * len(kept), kept[0].reason)
     return None

@@ -10,6 +10,7 @@ overwrite it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -19,7 +20,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from tidings.rank.rules import ArticleFacts, Rule, RuleError, StoryMark, outcome, validate
+from tidings.rank.rules import (
+    MAX_RULES,
+    ArticleFacts,
+    Outcome,
+    Rule,
+    RuleError,
+    RuleTimeout,
+    StoryMark,
+    deadline,
+    outcome,
+    validate,
+)
 from tidings.store import NotFound, library
 from tidings.store.schema import (
     article_entities,
@@ -31,9 +43,12 @@ from tidings.store.schema import (
     subscriptions,
 )
 
+log = logging.getLogger(__name__)
+
 HIDE_REASON = "you hid it"
 RETRO_DAYS = 30  # how far back a saved or changed rule is applied
 CHUNK = 500  # rows per statement (SQLite caps bound parameters)
+STORIES_PER_BATCH = 200  # stories whose articles are read at once
 
 
 class UnknownRule(NotFound):
@@ -72,6 +87,9 @@ def check(conn: Connection, rule: Rule) -> Rule:
     """The rule as it will be stored, or RuleError: also a source scope must be one of the
     reader's sources."""
     rule = validate(rule)
+    if rule.id is None and len(list_rules(conn, rule.user_id)) >= MAX_RULES:
+        raise RuleError(f"you have {MAX_RULES} rules, the most one reader may have; delete "
+                        "one first")
     if rule.scope == "source" and library.find_subscription(
             conn, rule.user_id, int(rule.scope_value)) is None:
         raise RuleError(f"scope_value: you do not subscribe to a source with id "
@@ -95,31 +113,51 @@ def get_rule(conn: Connection, user_id: int, rule_id: int) -> Rule:
 # --- what the rules look at ------------------------------------------------------------------
 
 
-def article_facts(conn: Connection, user_id: int, *, since: datetime | None = None,
-                  story_ids: Iterable[int] = (),
+def window_story_ids(conn: Connection, user_id: int, since: datetime) -> list[int]:
+    """The reader's stories with an article dated (or, undated, fetched) since `since`."""
+    stmt = (sa.select(articles.c.story_id).distinct()
+            .select_from(articles.join(subscriptions, sa.and_(
+                subscriptions.c.source_id == articles.c.source_id,
+                subscriptions.c.user_id == user_id)))
+            .where(_when() >= since, articles.c.story_id.is_not(None)))
+    return sorted(int(r[0]) for r in conn.execute(stmt))
+
+
+def article_facts(conn: Connection, user_id: int, story_ids: Sequence[int], *,
                   fields: Iterable[str] = ("text", "entity")) -> list[ArticleFacts]:
-    """Every article the reader can see of the stories that have one since `since` (or of
-    `story_ids`). Texts and entity names are read only when one of `fields` needs them."""
+    """Every article the reader can see of these stories. Texts and entity names are read
+    only when one of `fields` needs them."""
+    if not story_ids:
+        return []
     fields = set(fields)
     mine = articles.join(subscriptions, sa.and_(subscriptions.c.source_id == articles.c.source_id,
                                                 subscriptions.c.user_id == user_id))
-    if since is not None:
-        chosen: Any = (sa.select(articles.c.story_id).select_from(mine)
-                       .where(_when() >= since, articles.c.story_id.is_not(None)))
-    else:
-        chosen = sorted(set(story_ids))
-        if not chosen:
-            return []
     text = articles.c.text if "text" in fields else sa.literal("").label("text")
     stmt = (sa.select(articles.c.id, articles.c.story_id, articles.c.source_id,
                       subscriptions.c.folder, articles.c.title, articles.c.byline, text,
                       articles.c.url, articles.c.topic_label, articles.c.topics)
-            .select_from(mine).where(articles.c.story_id.in_(chosen)).order_by(articles.c.id))
+            .select_from(mine).where(articles.c.story_id.in_(list(story_ids)))
+            .order_by(articles.c.id))
     rows = conn.execute(stmt).all()
     names = _entity_names(conn, [r.id for r in rows]) if "entity" in fields else {}
     return [ArticleFacts(r.id, r.story_id, r.source_id, r.folder, r.title, r.byline, r.text,
                          r.url, tuple(t for t in [r.topic_label, *(r.topics or [])] if t),
                          tuple(names.get(r.id, ()))) for r in rows]
+
+
+def outcomes(conn: Connection, user_id: int, story_ids: Sequence[int],
+             rule_sets: Sequence[Sequence[Rule]]) -> list[Outcome]:
+    """What each set of rules does to these stories, read a batch of stories at a time (a
+    long window never holds every text at once), all within one time budget."""
+    fields = {r.field for rs in rule_sets for r in rs}
+    until = deadline()
+    out = [Outcome() for _ in rule_sets]
+    for start in range(0, len(story_ids), STORIES_PER_BATCH):
+        facts = article_facts(conn, user_id, story_ids[start:start + STORIES_PER_BATCH],
+                              fields=fields)
+        for total, found in zip(out, rule_sets, strict=True):
+            total.merge(outcome(found, facts, until=until))
+    return out
 
 
 def _when() -> Any:
@@ -145,11 +183,9 @@ def effect(conn: Connection, rule: Rule, *, days: int = RETRO_DAYS) -> Effect:
     a saved one is counted once)."""
     rule = validate(rule)
     others = [r for r in list_rules(conn, rule.user_id) if rule.id is None or r.id != rule.id]
-    facts = article_facts(conn, rule.user_id, since=now() - timedelta(days=days),
-                          fields={r.field for r in [rule, *others]})
-    after = outcome([rule, *others], facts)
-    mine = outcome([rule], facts)
-    changes = _changes(conn, rule.user_id, {f.story_id for f in facts}, after.marks)
+    story_ids = window_story_ids(conn, rule.user_id, now() - timedelta(days=days))
+    after, mine = outcomes(conn, rule.user_id, story_ids, [[rule, *others], [rule]])
+    changes = _changes(conn, rule.user_id, set(story_ids), after.marks)
     return Effect(rule, sorted(mine.hits),
                   sorted(s for s, m in changes.items() if m is not None and m.hidden),
                   sorted(s for s, m in changes.items() if m is not None and not m.hidden),
@@ -191,13 +227,19 @@ def delete(conn: Connection, user_id: int, rule_id: int) -> None:
 def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
             user_rules: Sequence[Rule] | None = None, *, mark_read: bool = True) -> None:
     """Recompute the rule marks of these stories from the reader's rules (and mark read what
-    their mark-read rules match, unless `mark_read` is False)."""
+    their mark-read rules match, unless `mark_read` is False). Rules that run past their
+    time limit leave the marks as they were (logged): this runs at ingest, on delete and on
+    undo, where an error would lose more than it saves."""
     story_ids = set(story_ids)
     if not story_ids:
         return
     found = list_rules(conn, user_id) if user_rules is None else user_rules
-    facts = article_facts(conn, user_id, story_ids=story_ids, fields={r.field for r in found})
-    done = outcome(found, facts)
+    try:
+        done = outcomes(conn, user_id, sorted(story_ids), [found])[0]
+    except RuleTimeout as exc:  # one reader's runaway rule never keeps an article out
+        log.warning("rules of reader %s not applied to stories %s: %s", user_id,
+                    sorted(story_ids)[:10], exc)
+        return
     _write(conn, user_id, _changes(conn, user_id, story_ids, done.marks))
     if mark_read:
         library.set_state(conn, user_id, sorted(done.read), read=True)
@@ -229,7 +271,7 @@ def _changes(conn: Connection, user_id: int, story_ids: set[int],
              wanted: dict[int, StoryMark]) -> dict[int, StoryMark | None]:
     """The rows to write so that these stories carry `wanted` (None: no mark); a reader's
     own hide is left alone."""
-    stored = stored_marks(conn, user_id, story_ids)
+    stored = stored_marks(conn, user_id, story_ids if len(story_ids) <= CHUNK else None)
     out: dict[int, StoryMark | None] = {}
     for story_id in story_ids:
         have = stored.get(story_id)

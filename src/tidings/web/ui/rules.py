@@ -45,7 +45,7 @@ def _render(request: Request, conn: Connection, user: User, *, draft: Rule | Non
                 error=error, fields=FIELDS, matches=MATCHES, actions=ACTIONS,
                 folders=sorted({s.folder for s in subs if s.folder}),
                 sources=[(s.source.id, s.name) for s in subs], days=PREVIEW_DAYS,
-                names={s.source.id: s.name for s in subs})
+                names={s.source.id: s.name for s in subs}, max_pattern=MAX_PATTERN)
 
 
 def _shown(conn: Connection, user: User, done: rule_store.Effect) -> dict[str, Any]:
