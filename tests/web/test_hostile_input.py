@@ -71,14 +71,60 @@ def test_ids_past_64_bits_are_client_errors(live: LiveServer, path: str) -> None
         (a.status_code, a.text[:100]) for a in answers]
 
 
-def test_a_nul_in_a_follow_target_is_never_a_server_error(live: LiveServer) -> None:
-    """SQLite stores it, PostgreSQL refuses it (422 from the guard's net); `SafeText` in the
-    API models refuses it up front (tests/web/test_guards.py)."""
+def test_a_nul_in_a_follow_target_is_refused_on_both_engines(live: LiveServer) -> None:
+    """`SafeText` refuses it up front: SQLite would store it, PostgreSQL would refuse it."""
     raw = '{"kind": "topic", "target": "nul \\u0000 inside"}'
     with live.client() as http:
         answer = http.post("/api/v1/follows", content=raw,
                            headers={"Content-Type": "application/json"})
-    assert answer.status_code in (201, 422), answer.text
+        follows = http.get("/api/v1/follows").text
+    assert answer.status_code == 422, answer.text
+    assert "nul" not in follows
+
+
+# Each JSON body carries a NUL or a lone surrogate in one text field (as JSON escapes).
+UNSTORABLE_JSON = [
+    ("/api/v1/sources", '{"url": "http://127.0.0.1:9/feed.xml", "title": "a \\u0000 b"}'),
+    ("/api/v1/sources", '{"url": "http://127.0.0.1:9/feed.xml", "folder": "\\ud800"}'),
+    ("/api/v1/sources", '{"url": "http://127.0.0.1:9/\\u0000.xml"}'),
+    ("/api/v1/follows", '{"kind": "topic", "target": "lone \\udfff"}'),
+    ("/api/v1/tokens", '{"label": "a \\u0000 label"}'),
+    ("/api/v1/saved-searches", '{"name": "n \\u0000", "query": "harbour"}'),
+    ("/api/v1/saved-searches", '{"name": "fine", "query": "harbour \\ud800"}'),
+    ("/api/v1/session", '{"name": "demo \\u0000", "password": "x"}'),
+]
+
+
+@pytest.mark.parametrize(("path", "raw"), UNSTORABLE_JSON)
+def test_text_the_databases_cannot_store_is_422_in_every_json_body(
+        live: LiveServer, path: str, raw: str) -> None:
+    with live.client() as http:
+        answer = http.post(path, content=raw, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert "\\u0000" not in answer.text and "ud800" not in answer.text  # never echoed
+
+
+# A NUL in a form field, a query or a path segment of the pages and the JSON API.
+UNSTORABLE_REQUESTS = [
+    ("POST", "/sources", {"url": "http://127.0.0.1:9/feed.xml", "folder": "a\x00b"}),
+    ("POST", "/follows", {"kind": "topic", "target": "x\x00y"}),
+    ("POST", "/search/saved", {"name": "n\x00", "q": "harbour"}),
+    ("POST", "/account/tokens", {"label": "l\x00"}),
+    ("GET", "/folders/a%00b", None),
+    ("GET", "/search/saved/a%00b", None),
+    ("GET", "/api/v1/saved-searches/a%00b/items", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "form"), UNSTORABLE_REQUESTS)
+def test_a_nul_anywhere_in_a_request_is_a_client_error(
+        live: LiveServer, method: str, path: str, form: dict[str, str] | None) -> None:
+    with live.client() as http:
+        answer = http.request(method, path, data=form,
+                              headers={"Origin": live.base} if form else None)
+        still_up = http.get("/api/v1/health")
+    assert answer.status_code == 422, (answer.status_code, answer.text[:300])
+    assert still_up.status_code == 200
 
 
 @pytest.mark.parametrize("raw", [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from xml.etree import ElementTree as ET
 
@@ -19,6 +20,27 @@ from tidings.web.deps import db, state
 router = APIRouter(include_in_schema=False)
 Conn = Annotated[Connection, Depends(db, scope="function")]
 ATOM = "http://www.w3.org/2005/Atom"
+# What XML 1.0 cannot carry at all (not even escaped): C0 controls but tab, newline and
+# carriage return; lone surrogates; U+FFFE and U+FFFF. A feed reader refuses the whole
+# document over one of them, so they are dropped from every text and attribute we write.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def to_xml(root: ET.Element) -> bytes:
+    """The document as UTF-8 bytes with its declaration, every text and attribute cleaned
+    of characters XML 1.0 cannot carry (a title with a stray \\x0b from a feed, say)."""
+    for node in root.iter():
+        if node.text:
+            node.text = xml_text(node.text)
+        if node.tail:
+            node.tail = xml_text(node.tail)
+        for name, value in node.attrib.items():
+            node.set(name, xml_text(value))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _entry(feed: ET.Element, item: FeedItem, base: str) -> None:
@@ -46,7 +68,7 @@ def atom_document(items: list[FeedItem], *, title: str, base: str, self_url: str
     ET.SubElement(feed, "generator").text = "Tidings"
     for item in items:
         _entry(feed, item, base)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return to_xml(feed)
 
 
 @router.get("/feeds/{token}.atom")

@@ -16,7 +16,7 @@ from tidings.search import parse
 from tidings.search.snippet import to_text
 from tidings.store import search as search_store
 from tidings.store.saved_searches import saved_search_by_feed
-from tidings.web.atom import ATOM
+from tidings.web.atom import ATOM, to_xml
 from tidings.web.deps import db, state
 
 router = APIRouter(include_in_schema=False)
@@ -53,5 +53,5 @@ def saved_search_feed(token: str, request: Request, conn: Conn) -> Response:
     ET.SubElement(feed, "generator").text = "Tidings"
     for hit in page.hits:
         _entry(feed, hit, base)
-    return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True),
+    return Response(to_xml(feed),
                     media_type="application/atom+xml; charset=utf-8")

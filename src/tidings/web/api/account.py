@@ -16,22 +16,23 @@ from tidings.store.export import export_user
 from tidings.web import signin
 from tidings.web.api.shapes import Id, token_json
 from tidings.web.deps import ApiUser, Conn, state, uid
+from tidings.web.guards import SafeText
 
 router = APIRouter(tags=["account"])
 
 
 class SignInIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
+    name: SafeText = Field(min_length=1, max_length=200)
+    password: SafeText = Field(min_length=1, max_length=1024)
 
 
 class PasswordIn(BaseModel):
-    current: str = Field(min_length=1, max_length=1024)
-    new: str = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
+    current: SafeText = Field(min_length=1, max_length=1024)
+    new: SafeText = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
 
 
 class TokenIn(BaseModel):
-    label: str = Field(default="", max_length=200)
+    label: SafeText = Field(default="", max_length=200)
     kind: TokenKind = Field(default=TokenKind.API, description="api, or app (a sync app)")
 
 

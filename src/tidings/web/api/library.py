@@ -18,27 +18,28 @@ from tidings.store import users as user_store
 from tidings.store.db import transaction
 from tidings.web.api.shapes import Id, follow_json, subscription_json
 from tidings.web.deps import ApiUser, ApiUserAlone, Conn, state, uid
+from tidings.web.guards import FiniteFloat, SafeText
 
 router = APIRouter(tags=["library"])
 
 
 class SourceIn(BaseModel):
-    url: str = Field(min_length=1, max_length=2048, description="Feed URL or a site URL")
-    title: str = Field(default="", max_length=500)
-    folder: str = Field(default="", max_length=200)
+    url: SafeText = Field(min_length=1, max_length=2048, description="Feed URL or a site URL")
+    title: SafeText = Field(default="", max_length=500)
+    folder: SafeText = Field(default="", max_length=200)
     full_text: bool = Field(default=False, description="Fetch each entry's page (teaser feeds)")
 
 
 class SourceChange(BaseModel):
-    title: str | None = Field(default=None, max_length=500)
-    folder: str | None = Field(default=None, max_length=200)
+    title: SafeText | None = Field(default=None, max_length=500)
+    folder: SafeText | None = Field(default=None, max_length=200)
     full_text: bool | None = None
 
 
 class FollowIn(BaseModel):
     kind: TargetKind
-    target: str = Field(min_length=1, max_length=200)
-    weight: float = Field(default=1.0, ge=0.1, le=5.0)
+    target: SafeText = Field(min_length=1, max_length=200)
+    weight: FiniteFloat = Field(default=1.0, ge=0.1, le=5.0)
     muted: bool = False
 
     @field_validator("target")

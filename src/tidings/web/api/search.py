@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -16,13 +16,16 @@ from tidings.store import saved_searches as saved
 from tidings.store import search as search_store
 from tidings.web.api.shapes import article_brief, iso
 from tidings.web.deps import ApiUser, Conn, state, uid
+from tidings.web.guards import SafeText
 
 router = APIRouter(tags=["search"])
 MAX_QUERY = 20_000  # longer is refused before parsing; the grammar's own limit is lower
 FEED_PREFIX = "tds_"
+# Query text stays str: the grammar answers a NUL with the position of the problem (400).
 QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="the search query")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`next` of the last page")]
-Name = Annotated[str, Field(min_length=1, max_length=saved.MAX_NAME)]
+Name = Annotated[SafeText, Field(min_length=1, max_length=saved.MAX_NAME)]
+NameInPath = Annotated[SafeText, Path(description="a saved search's name")]
 
 
 class SavedIn(BaseModel):
@@ -96,7 +99,7 @@ def create_saved(body: SavedIn, request: Request, user: ApiUser, conn: Conn
 
 
 @router.get("/saved-searches/{name}/items", response_model=None)
-def saved_items(name: str, user: ApiUser, conn: Conn, *, cursor: Cursor = None,
+def saved_items(name: NameInPath, user: ApiUser, conn: Conn, *, cursor: Cursor = None,
                 limit: Annotated[int, Query(ge=1, le=100)] = 20
                 ) -> dict[str, Any] | JSONResponse:
     """The saved search as a stream, newest first."""
@@ -106,7 +109,8 @@ def saved_items(name: str, user: ApiUser, conn: Conn, *, cursor: Cursor = None,
 
 
 @router.post("/saved-searches/{name}/feed")
-def new_feed_address(name: str, request: Request, user: ApiUser, conn: Conn) -> dict[str, str]:
+def new_feed_address(name: NameInPath, request: Request, user: ApiUser,
+                     conn: Conn) -> dict[str, str]:
     """A new secret Atom address for the saved search; the old one stops working."""
     secret = auth.new_secret(FEED_PREFIX)
     saved.set_feed_hash(conn, uid(user), name, auth.secret_hash(secret))
@@ -114,7 +118,7 @@ def new_feed_address(name: str, request: Request, user: ApiUser, conn: Conn) -> 
 
 
 @router.delete("/saved-searches/{name}", status_code=204)
-def delete_saved(name: str, user: ApiUser, conn: Conn) -> Response:
+def delete_saved(name: NameInPath, user: ApiUser, conn: Conn) -> Response:
     if len(name) > saved.MAX_NAME:
         raise HTTPException(status_code=404, detail=f"you have no saved search named {name!r}")
     saved.delete_saved_search(conn, uid(user), name)

@@ -15,6 +15,7 @@ from tidings.extract.urls import web_url
 from tidings.models import utcnow
 from tidings.rank.feed import View, feed_for_user
 from tidings.store import library, reading, sync
+from tidings.web.atom import to_xml
 from tidings.web.compat import ids
 from tidings.web.compat.auth import SyncReader
 from tidings.web.compat.ids import LABEL, STATE, STORY_CATEGORY, BadRequest, Stream
@@ -214,4 +215,4 @@ def atom_document(stream_id: str, rows: list[Any]) -> bytes:
             label = cat.removeprefix(STATE) if cat.startswith(STATE) else cat
             ET.SubElement(entry, "category", term=cat, scheme=GR_SCHEME, label=label)
         ET.SubElement(entry, "content", type="html").text = item_html(row)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return to_xml(feed)

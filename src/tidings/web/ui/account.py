@@ -17,10 +17,11 @@ from tidings.store.export import export_user
 from tidings.web import signin
 from tidings.web.api.shapes import Id
 from tidings.web.deps import Conn, Reader, state, uid
+from tidings.web.guards import SafeText
 from tidings.web.ui.render import local, page
 
 router = APIRouter()
-Field = Annotated[str, Form(max_length=1024)]
+Field = Annotated[SafeText, Form(max_length=1024)]
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -29,7 +30,7 @@ def signin_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/signin")
-def signin_form(request: Request, name: Annotated[str, Form(max_length=200)],
+def signin_form(request: Request, name: Annotated[SafeText, Form(max_length=200)],
                 password: Field, next: Field = "/") -> Response:
     st = state(request)
     try:
@@ -83,7 +84,7 @@ def change_password(request: Request, conn: Conn, user: Reader, current: Field,
 
 @router.post("/account/tokens")
 def create_token(request: Request, conn: Conn, user: Reader,
-                 label: Annotated[str, Form(max_length=200)] = "",
+                 label: Annotated[SafeText, Form(max_length=200)] = "",
                  kind: Annotated[TokenKind, Form()] = TokenKind.API) -> Response:
     if kind == TokenKind.FEED:
         kind = TokenKind.API

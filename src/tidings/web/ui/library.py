@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request
+from fastapi import APIRouter, File, Form, Path, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from tidings import pipeline
@@ -19,10 +19,12 @@ from tidings.store.db import transaction
 from tidings.web.api import feedback
 from tidings.web.api.shapes import MAX_ID, Id
 from tidings.web.deps import Conn, Reader, ReaderAlone, state, uid
+from tidings.web.guards import SafeText
 from tidings.web.ui.render import follow_index, local, page
 
 router = APIRouter()
-Text = Annotated[str, Form(max_length=500)]
+Text = Annotated[SafeText, Form(max_length=500)]
+Folder = Annotated[SafeText, Form(max_length=200)]
 
 
 def _sources(request: Request, conn: Conn, user: Reader, *, error: str = "", added: str = "",
@@ -43,8 +45,9 @@ def sources_page(request: Request, conn: Conn, user: Reader, added: str = "") ->
 
 
 @router.post("/sources")
-def add_source(request: Request, user: ReaderAlone, *, url: Annotated[str, Form(max_length=2048)],
-               folder: Annotated[str, Form(max_length=200)] = "",
+def add_source(request: Request, user: ReaderAlone, *,
+               url: Annotated[SafeText, Form(max_length=2048)],
+               folder: Folder = "",
                full_text: Annotated[bool, Form()] = False) -> Response:
     st = state(request)
     try:
@@ -59,7 +62,7 @@ def add_source(request: Request, user: ReaderAlone, *, url: Annotated[str, Form(
 
 @router.post("/sources/{source_id}/edit")
 def edit_source(source_id: Id, conn: Conn, user: Reader, *, title: Text = "",
-                folder: Annotated[str, Form(max_length=200)] = "",
+                folder: Folder = "",
                 full_text: Annotated[bool, Form()] = False) -> Response:
     library.update_subscription(conn, uid(user), source_id, title=title.strip(),
                                 folder=folder.strip(), full_text=full_text)
@@ -148,7 +151,8 @@ def source_articles(source_id: Id, request: Request, conn: Conn, user: Reader, *
 
 
 @router.get("/folders/{folder}", response_class=HTMLResponse)
-def folder_articles(folder: str, request: Request, conn: Conn, user: Reader, *,
+def folder_articles(folder: Annotated[SafeText, Path()], request: Request, conn: Conn,
+                    user: Reader, *,
                     all: bool = False, before: str = "",
                     last: int = 0) -> HTMLResponse:
     q = reading.ListQuery(folder=folder[:200], unread_only=not all,
@@ -160,7 +164,7 @@ def folder_articles(folder: str, request: Request, conn: Conn, user: Reader, *,
 @router.post("/mark-read")
 def mark_read(conn: Conn, user: Reader, *, seen_at: Annotated[str, Form(max_length=64)],
               source_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-              folder: Annotated[str | None, Form(max_length=200)] = None,
+              folder: Annotated[SafeText | None, Form(max_length=200)] = None,
               back: Annotated[str, Form(max_length=300)] = "/latest") -> Response:
     try:
         when = datetime.fromisoformat(seen_at)

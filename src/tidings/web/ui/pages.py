@@ -17,13 +17,14 @@ from tidings.store import users as user_store
 from tidings.web.api import feedback
 from tidings.web.api.shapes import Id
 from tidings.web.deps import Conn, Reader, uid, writes
+from tidings.web.guards import SafeText
 from tidings.web.ui.briefing import brief
 from tidings.web.ui.render import SAMPLE_COOKIE, THEME_COOKIE, THEMES, follow_index, local, page
 
 router = APIRouter()
 PER_PAGE = 30
 MAX_PAGES = 20
-Back = Annotated[str, Form(max_length=300)]
+Back = Annotated[SafeText, Form(max_length=300)]
 FEEDBACK = {"more": InteractionKind.LIKE, "less": InteractionKind.DISLIKE,
             "hide": InteractionKind.HIDE}
 YEAR_S = 365 * 24 * 3600
@@ -140,7 +141,7 @@ def follows_page(request: Request, conn: Conn, user: Reader) -> HTMLResponse:
 @router.post("/follows")
 def add_follow(conn: Conn, user: Reader, *,
                kind: Annotated[TargetKind, Form()],
-               target: Annotated[str, Form(min_length=1, max_length=200)],
+               target: Annotated[SafeText, Form(min_length=1, max_length=200)],
                muted: Annotated[bool, Form()] = False,
                back: Back = "/follows") -> Response:
     try:

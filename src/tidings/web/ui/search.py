@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tidings import auth
@@ -18,10 +18,12 @@ from tidings.store import saved_searches as saved
 from tidings.store import search as search_store
 from tidings.web.api.search import FEED_PREFIX, MAX_QUERY, feed_url
 from tidings.web.deps import Conn, Reader, uid
+from tidings.web.guards import SafeText
 from tidings.web.ui.render import page
 
 router = APIRouter()
-QueryText = Annotated[str, Query(max_length=MAX_QUERY)]
+QueryText = Annotated[str, Query(max_length=MAX_QUERY)]  # the grammar judges it
+Name = Annotated[SafeText, Path()]
 Group = Literal["articles", "stories"]
 Order = Literal["newest", "relevant"]
 
@@ -58,7 +60,7 @@ def search_page(request: Request, conn: Conn, user: Reader, *, q: QueryText = ""
 
 @router.post("/search/saved")
 def save_search(request: Request, conn: Conn, user: Reader,
-                name: Annotated[str, Form(min_length=1, max_length=saved.MAX_NAME)],
+                name: Annotated[SafeText, Form(min_length=1, max_length=saved.MAX_NAME)],
                 q: Annotated[str, Form(max_length=MAX_QUERY)]) -> Response:
     try:
         parse(q, now=utcnow())
@@ -72,14 +74,14 @@ def save_search(request: Request, conn: Conn, user: Reader,
 
 
 @router.get("/search/saved/{name}", response_class=HTMLResponse)
-def saved_view(name: str, request: Request, conn: Conn, user: Reader,
+def saved_view(name: Name, request: Request, conn: Conn, user: Reader,
                cursor: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
     found = saved.get_saved_search(conn, uid(user), name)
     return _results(request, conn, user, found.query, cursor=cursor, current=found.name)
 
 
 @router.post("/search/saved/{name}/feed")
-def rotate_feed(name: str, request: Request, conn: Conn, user: Reader) -> Response:
+def rotate_feed(name: Name, request: Request, conn: Conn, user: Reader) -> Response:
     found = saved.get_saved_search(conn, uid(user), name)
     secret = auth.new_secret(FEED_PREFIX)
     saved.set_feed_hash(conn, uid(user), name, auth.secret_hash(secret))
@@ -89,7 +91,7 @@ def rotate_feed(name: str, request: Request, conn: Conn, user: Reader) -> Respon
 
 
 @router.post("/search/saved/{name}/delete")
-def delete_saved(name: str, conn: Conn, user: Reader) -> Response:
+def delete_saved(name: Name, conn: Conn, user: Reader) -> Response:
     saved.delete_saved_search(conn, uid(user), name)
     return RedirectResponse("/search", status_code=303)
 
