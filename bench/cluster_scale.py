@@ -4,9 +4,10 @@ Scale: a SQLite database is filled with N stories of one article each (fingerpri
 index keys written the way the pipeline writes them; words drawn from a Zipf-distributed
 vocabulary of invented words, so common words are common and rare ones rare), then new
 articles are placed through `pipeline.store_article` (no enrichment: only assignment and
-storage are timed; story assignment alone, the assigner's part of it, is timed too). Baseline in the same run: the previous way, every recent fingerprint
-loaded, parsed and scanned for each refresh and article (`assign_story` over all of them),
-timed on fewer articles because it is slow.
+storage are timed; story assignment alone, the assigner's part of it, is timed too).
+Baseline in the same run: the previous way, every recent fingerprint loaded, parsed and
+scanned for each refresh and article (`assign_story` over all of them), timed on fewer
+articles because it is slow.
 
 Workers: the same ECB+ documents stored by one worker, then by two threads sharing one
 database (each its own connections; articles interleaved): stories formed and BCubed F1

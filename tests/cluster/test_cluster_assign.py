@@ -121,3 +121,32 @@ def test_stream_clusterer_without_repair_is_one_pass() -> None:
     first = clusterer.add("a", *QUAKE_CHILE_A)
     assert clusterer.add("b", *QUAKE_CHILE_B) == first
     assert clusterer.stories == {"a": first, "b": first}
+
+
+def _unit_pair(cosine: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Two unit vectors (as lead embeddings) with this cosine."""
+    return (1.0, 0.0, 0.0), (cosine, (1 - cosine * cosine) ** 0.5, 0.0)
+
+
+def test_two_headline_items_sharing_one_place_word_stay_apart() -> None:
+    barrier = ("Tidal barrier trial starts on the estuary",
+               "Engineers began a three-week trial of the new tidal barrier on Tuesday.")
+    ferry = ("Estuary ferry gets an electric twin",
+             "A second, battery-powered ferry will join the estuary crossing in June.")
+    first, second = _unit_pair(0.3)  # about the MiniLM cosine of these two leads
+    stored = [Candidate(1, fingerprint(*barrier, embedding=first), DAY)]
+    new = fingerprint(*ferry, embedding=second)
+    assert new.short and set(new.topic) & set(stored[0].fingerprint.topic) == {"estuary"}
+    assert assign_story(new, stored, published_at=DAY) is None
+    assert split_story([stored[0].fingerprint, new] * 2, min_part=1) == [0, 1, 0, 1]
+
+
+def test_two_headline_items_on_one_event_still_join() -> None:
+    first, second = _unit_pair(0.5)
+    stored = [Candidate(4, fingerprint(
+        "Council rejects the harbour plan",
+        "Councillors voted nine votes to four against the harbour plan.", embedding=first), DAY)]
+    new = fingerprint("Harbour plan rejected by council",
+                      "The council turned down the plan for the harbour by nine votes to four.",
+                      embedding=second)
+    assert assign_story(new, stored, published_at=DAY) == 4

@@ -22,6 +22,7 @@ from tidings.cluster.assign import (
     YEAR_SHARE,
     blend_long,
     blend_short,
+    corroborated,
     telling_years,
 )
 from tidings.cluster.fingerprint import Fingerprint
@@ -37,7 +38,7 @@ REPAIR_SPAN = 60  # only a story's most recent articles are regrouped (bounded c
 Matrix = npt.NDArray[np.float64]
 
 
-def _cosines(bags: Sequence[dict[str, float]]) -> Matrix:
+def _dense(bags: Sequence[dict[str, float]]) -> Matrix:
     vocab: dict[str, int] = {}
     for bag in bags:
         for term in bag:
@@ -46,6 +47,11 @@ def _cosines(bags: Sequence[dict[str, float]]) -> Matrix:
     for row, bag in enumerate(bags):
         for term, weight in bag.items():
             dense[row, vocab[term]] = weight
+    return dense
+
+
+def _cosines(bags: Sequence[dict[str, float]]) -> Matrix:
+    dense = _dense(bags)
     return dense @ dense.T  # bags are L2-normalised already
 
 
@@ -54,14 +60,18 @@ def similarities(fps: Sequence[Fingerprint],
     """Pairwise similarity of articles: topic, names and years, weighted as in assignment."""
     dates = published if published is not None else [None] * len(fps)
     years = [telling_years(f.years, when) for f, when in zip(fps, dates, strict=True)]
-    topic = _cosines([f.topic for f in fps])
+    topic_rows = _dense([f.topic for f in fps])
+    topic = topic_rows @ topic_rows.T
+    present = (topic_rows > 0).astype(np.float64)
+    shared = present @ present.T  # topic words two articles have in common
     telling = YEAR_SHARE * _cosines(years)
     bags = (1 - NAME_SHARE) * topic + NAME_SHARE * _cosines([f.names for f in fps]) + telling
     embedded = _embedding_cosines(fps)
     # A pair with a headline-only item is compared as short texts are (see assign_story).
     short = np.array([f.short for f in fps])
     either = short[:, None] | short[None, :]
-    return np.where(either, blend_short(topic, embedded) + telling,
+    short_topic = corroborated(topic, shared.astype(np.int64), embedded)
+    return np.where(either, blend_short(short_topic, embedded) + telling,
                     blend_long(bags, embedded))
 
 
