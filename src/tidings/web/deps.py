@@ -44,6 +44,11 @@ def state(request: Request) -> AppState:
     return st
 
 
+class ClientGone(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=499, detail="the client closed the request")
+
+
 def writes(route: F) -> F:
     """Mark a GET route that writes (opening a story marks it read, a sync app's GET marks
     or logs in): its requests get a write transaction like every POST."""
@@ -57,10 +62,30 @@ def reads_only(request: Request) -> bool:
     return request.method in READS and not getattr(endpoint, "tidings_writes", False)
 
 
+def client_gone(request: Request) -> bool:
+    """Whether the client of this GET went away (asked from a worker thread; False
+    elsewhere). Only for GET and HEAD: it reads the request's (empty) body message."""
+    try:
+        return bool(anyio.from_thread.run(request.is_disconnected))
+    except RuntimeError:  # not on one of anyio's worker threads: nothing to ask
+        return False
+
+
+def still_there(request: Request) -> None:
+    """Stop a request whose client went away while it waited for a worker thread (a busy
+    server): nobody would read the answer. Each synchronous step of a request waits for a
+    thread of its own, so this is asked again where the work is (`db`, the feed route)."""
+    if client_gone(request):
+        raise ClientGone
+
+
 def db(request: Request) -> Iterator[Connection]:
     """The request's one transaction: read-only for GETs (never waits on a writer, and a
     write in it fails), a write transaction otherwise."""
-    begin = read_transaction if reads_only(request) else transaction
+    reads = reads_only(request)
+    if reads:
+        still_there(request)  # before taking a connection
+    begin = read_transaction if reads else transaction
     with begin(state(request).engine) as conn:
         yield conn
 
@@ -136,23 +161,6 @@ ApiUser = Annotated[User, Depends(api_user)]
 Reader = Annotated[User, Depends(page_user)]
 ApiUserAlone = Annotated[User, Depends(api_user_alone)]
 ReaderAlone = Annotated[User, Depends(page_user_alone)]
-
-
-class ClientGone(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(status_code=499, detail="the client closed the request")
-
-
-def still_there(request: Request) -> None:
-    """Stop a request whose client went away before its work began (it waited for a worker
-    thread, say, while the server was busy): nobody would read the answer. Runs on a worker
-    thread, before the request takes a database connection."""
-    try:
-        gone = anyio.from_thread.run(request.is_disconnected)
-    except RuntimeError:  # not on one of anyio's worker threads: nothing to ask
-        return
-    if gone:
-        raise ClientGone
 
 
 StillThere = Depends(still_there)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tidings.models import InteractionKind, article_json, utcnow
@@ -16,7 +16,7 @@ from tidings.store import library, reading
 from tidings.store import stories as story_store
 from tidings.web.api import feedback
 from tidings.web.api.shapes import MAX_ID, Id, article_brief, item_json
-from tidings.web.deps import ApiUser, Conn, StillThere, uid
+from tidings.web.deps import ApiUser, Conn, still_there, uid
 
 router = APIRouter(tags=["reading"])
 
@@ -41,11 +41,12 @@ class InteractionIn(BaseModel):
     dwell_ms: int | None = Field(default=None, ge=0, le=86_400_000)
 
 
-@router.get("/feed", dependencies=[StillThere])  # a client gone before it starts: no work
-def feed(user: ApiUser, conn: Conn,
+@router.get("/feed")
+def feed(request: Request, user: ApiUser, conn: Conn,
          limit: Annotated[int, Query(ge=1, le=200)] = 50,
          view: Literal["for_you", "headlines"] = "for_you") -> dict[str, Any]:
     """Your ranked stories, each saying why it is there (`view=headlines`: by coverage)."""
+    still_there(request)  # a client gone while this waited for a thread: no ranking
     items = feed_for_user(conn, uid(user), limit=limit, view=view)
     return {"user": user.name, "items": [item_json(i) for i in items]}
 
