@@ -1,7 +1,12 @@
 """Ranking gate (issue 13, acceptance 1): simulated readers with hidden interests; after 20
 interactions the learned ranker's nDCG@10 is at least 0.8 × the oracle's and above every
 baseline in the same run. The full report, several seeds: `python -m bench.ranking --seeds
-1,2,3`; the mechanisms compared: `python -m bench.ranking --cv --seeds 1,2,3,4`."""
+1,2,3`; the mechanisms compared: `python -m bench.ranking --cv --seeds 1,2,3,4`.
+
+Measured 2026-12-01 (40 readers a seed), nDCG@10 after 20 interactions, learned / oracle /
+best baseline (follows): seed 1 0.576 / 0.674 / 0.534, seed 2 0.536 / 0.664 / 0.506, seed 3
+0.599 / 0.687 / 0.552, seed 4 0.554 / 0.739 / 0.492 (0.75 of the oracle: acceptance NOT met on
+this seed), seed 5 0.556 / 0.691 / 0.548. This gate runs seed 1."""
 
 from __future__ import annotations
 
