@@ -305,42 +305,56 @@ def live_reader(world: World, seed: int, run: Run, learning: Learning = DEFAULT)
     sim.rng = saved
     if not any(gains.values()):
         return  # nothing this reader wants in the evaluation days: no ranking to judge
-    profile, shown, acted = Profile(), set[int](), 0
+    profile, shown = Profile(), set[int]()
     todo = list(CHECKPOINTS)
+    acted = 0
+
+    def checkpoint() -> bool:
+        """Evaluate at each checkpoint reached exactly; True when none is left."""
+        while todo and acted >= todo[0]:
+            _evaluate(run, todo.pop(0), sim, profile, eval_cands, end, gains)
+        return not todo
+
     train_days = list(range(DAYS - EVAL_DAYS))
     rng = random.Random(seed * 13 + 5)
     for _session in range(200):
-        while todo and acted >= todo[0]:
-            _evaluate(run, todo.pop(0), sim, profile, eval_cands, end, gains)
-        if not todo:
+        if checkpoint():
             return
         d = rng.choice(train_days)
         now = START + timedelta(days=d + 1)
         cands = [c for c in world.cands if world.day[c.story_id] in (d - 1, d)
                  and c.story_id not in shown]
-        if not cands:
-            continue
         reader = Reader(user_id=0, follows=sim.follows, profile=profile)
-        page = [s.candidate for s in model.rank(cands, reader, now, limit=FEED_PAGE)]
-        for pos, c in enumerate(page):
-            snap = snapshot(c, age_h=(now - c.last_seen).total_seconds() / 3600)
-            learn_into(profile, "impression", snap, position=pos, learning=learning)
-            if acted >= todo[-1] or sim.rng.random() > examined(pos):
-                continue
-            what = sim.react(c, now)
-            if what == "skip":
-                continue
-            acted += 1
-            shown.add(c.story_id)  # acted on: not shown again (a skipped story may be)
-            if what == "hide":
-                learn_into(profile, "hide", snap, position=pos, learning=learning)
-                continue
-            learn_into(profile, "open", snap, position=pos, learning=learning)
-            if what == "read":
-                learn_into(profile, "read", snap, position=pos, learning=learning,
-                           dwell_ms=int(sim.rng.uniform(30_000, 150_000)))
+        for pos, scored in enumerate(model.rank(cands, reader, now, limit=FEED_PAGE)):
+            c = scored.candidate
+            if _react(sim, profile, c, pos, now, learning):
+                acted += 1
+                shown.add(c.story_id)  # acted on: not shown again (a skipped story may be)
+                if checkpoint():
+                    return
     while todo:  # the reader ran out of stories: evaluate where they are
         _evaluate(run, todo.pop(0), sim, profile, eval_cands, end, gains)
+
+
+def _react(sim: SimReader, profile: Profile, c: Candidate, pos: int, now: datetime,
+           learning: Learning) -> bool:
+    """The reader sees (or not) one story of a page; what they do is learned. True when
+    they acted on it (opened or hid it)."""
+    snap = snapshot(c, age_h=(now - c.last_seen).total_seconds() / 3600)
+    learn_into(profile, "impression", snap, position=pos, learning=learning)
+    if sim.rng.random() > examined(pos):
+        return False
+    what = sim.react(c, now)
+    if what == "skip":
+        return False
+    if what == "hide":
+        learn_into(profile, "hide", snap, position=pos, learning=learning)
+        return True
+    learn_into(profile, "open", snap, position=pos, learning=learning)
+    if what == "read":
+        learn_into(profile, "read", snap, position=pos, learning=learning,
+                   dwell_ms=int(sim.rng.uniform(30_000, 150_000)))
+    return True
 
 
 def run_seed(stories: Sequence[StoryDef], seed: int, readers: int,

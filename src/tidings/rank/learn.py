@@ -1,12 +1,14 @@
 """What Tidings learns of one reader from what they do, online and on their own machine.
 
-A `Profile` holds affinities (entity, topic, source → evidence for and against) and the
-weights of the model's named features, which start at a global prior and move per reader by
-logistic SGD on impression → open. Clicks are corrected for position bias with an
-examination model: a reader looks at position p (0 = top) with probability 1/log2(p + 2), so
-an open far down counts more (inverse propensity, capped) and a skip far down counts less.
-`observe` is a pure function of (profile, event); replaying a reader's events in order from
-the prior rebuilds their profile exactly, which is how undo works.
+A `Profile` holds affinities (entity, topic, source → learned log-odds) and the weights of the
+model's named features, which start at a global prior; both move per reader by logistic SGD
+on "does the reader open this story" (impressions are negatives, opens, reads, likes and stars
+positives, hides and dislikes strong negatives). Position bias: a reader looks at position p
+(0 = top) with probability 1/log2(p + 2), and a skip counts only that much, so a story passed
+over far down barely counts against it. Opens can also be weighted by inverse propensity
+(`Learning.ips`); in bench/ranking.py that did worse than examination-weighted skips alone, so
+it is off by default. `observe` is a pure function of (profile, event); replaying a reader's
+events in order from the prior rebuilds their profile exactly, which is how undo works.
 """
 
 from __future__ import annotations
