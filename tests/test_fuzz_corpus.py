@@ -31,7 +31,7 @@ CASES = sorted((kind, p) for kind in ("corpus", "regressions") for p in (FUZZ / 
 def test_every_target_has_seeds_and_the_campaign_crashes_are_kept():
     for name in TARGETS:
         assert list((FUZZ / "corpus" / name).iterdir()), f"no seeds for {name}"
-    for name in ("feed", "opml", "url"):
+    for name in ("feed", "opml", "url", "html"):
         assert list((FUZZ / "regressions" / name).iterdir()), f"no regressions for {name}"
 
 

@@ -39,9 +39,11 @@ def body_to_html(body: etree._Element, base_url: str = "") -> str:
             node.set("href", node.get("target", ""))
         tag = _html_tag(node)
         allowed = _KEEP_ATTRIBUTES.get(tag, set())
-        for name in list(node.attrib):
-            if name not in allowed:
-                del node.attrib[name]
+        kept = {name: value for name, value in node.attrib.items() if name in allowed}
+        # clear, not del: lxml refuses to look up a name the HTML parser let through with a
+        # control character in it (`<item r\x19pt>`), but it can drop them all at once
+        node.attrib.clear()
+        node.attrib.update(kept)
         node.tag = tag
     parts = [etree.tostring(child, encoding="unicode", method="html") for child in body]
     prefix = body.text or ""
