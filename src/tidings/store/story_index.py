@@ -83,7 +83,7 @@ def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, un
 
 
 def candidates(conn: Connection, keys: Sequence[int], since: datetime, until: datetime, *,
-               limit: int = 16, per_key: int = 64, per_story: int = 60
+               limit: int = 30, per_key: int = 64, per_story: int = 60
                ) -> list[StoredFingerprint]:
     """`story_members` of `candidate_stories` in one statement (one round trip, nothing to
     compile): the most recent articles (filed since `since`, at most `per_story` each) of
