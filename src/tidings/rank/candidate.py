@@ -48,4 +48,4 @@ class Reader:
     hidden: frozenset[int] = frozenset()  # story ids hidden by the reader or by a rule
     boosts: dict[int, tuple[float, str]] = field(default_factory=dict)  # story id → (boost, why)
     opened: frozenset[int] = frozenset()  # stories the reader opened before (novelty)
-    profile: Any = None  # tidings.rank.model.Profile; None: the global prior
+    profile: Any = None  # tidings.rank.learn.Profile; None: the global prior

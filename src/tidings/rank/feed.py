@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Article, FeedItem, Story, utcnow
 from tidings.rank import model
-from tidings.store import reading
+from tidings.store import profiles, reading
 from tidings.store import story_features as features
 from tidings.store.schema import articles
 
@@ -28,6 +28,7 @@ def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None
     """The reader's stories, ranked for them (`for_you`) or by coverage (`headlines`)."""
     now = now or utcnow()
     who = features.reader(conn, user_id, at=now)
+    who.profile = profiles.load(conn, user_id)
     cands = features.candidates(conn, user_id, now - window, max(CANDIDATES, 3 * limit),
                                 follows=who.follows)
     if view == "headlines":

@@ -238,10 +238,12 @@ def rank(cands: Sequence[Candidate], reader: Reader, now: datetime, *,
 
 
 def headlines(cands: Sequence[Candidate], now: datetime, *, limit: int = 50) -> list[Scored]:
-    """Not personalised: by coverage (outlets, then velocity), fresher first on ties."""
+    """Not personalised: by coverage (outlets, then pace), fresher first on near-ties."""
     def pop(c: Candidate) -> float:
         age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
-        return (math.log1p(c.outlet_count) + 0.3 * math.log1p(c.velocity)) * 0.5 ** (age_h / 24)
+        # coverage leads; freshness only breaks near-ties (at most half an outlet's worth)
+        return (math.log1p(c.outlet_count) + 0.3 * math.log1p(c.velocity)
+                + 0.5 * 0.5 ** (age_h / 24))
     ranked = sorted(cands, key=lambda c: -pop(c))[:limit]
     return [Scored(c, pop(c), {"coverage": pop(c)},
                    [f"covered by {c.outlet_count} sources" if c.outlet_count > 1

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from tidings.models import InteractionKind
-from tidings.store import library, reading
+from tidings.store import library, profiles, reading
 from tidings.store import rules as rule_store
 from tidings.store import users as user_store
 from tidings.web.api.shapes import MAX_ID, Id
@@ -46,15 +46,18 @@ class FeedbackIn(BaseModel):
 def _record(conn: Connection, user_id: int, kind: InteractionKind, *, story_id: int | None,
             article_id: int | None = None, dwell_ms: int | None = None,
             position: int | None = None) -> int:
-    """The one place an interaction is written (the learned profile's `record` at merge)."""
-    return user_store.record_interaction(conn, user_id, kind, story_id=story_id,
-                                         article_id=article_id, dwell_ms=dwell_ms,
-                                         position=position)
+    """The one place an interaction is written: kept, and learned from (`store.profiles`)."""
+    if story_id is None:  # nothing to learn from an article outside any story
+        return user_store.record_interaction(conn, user_id, kind, story_id=None,
+                                             article_id=article_id, dwell_ms=dwell_ms,
+                                             position=position)
+    return profiles.record(conn, user_id, kind, story_id=story_id, article_id=article_id,
+                           dwell_ms=dwell_ms, position=position)
 
 
 def _undo(conn: Connection, user_id: int, interaction_id: int) -> bool:
-    """The one place an interaction is taken back (the learned profile's `undo` at merge)."""
-    return user_store.delete_interaction(conn, user_id, interaction_id)
+    """The one place an interaction is taken back: forgotten, and the profile replayed."""
+    return profiles.undo(conn, user_id, interaction_id)
 
 
 def give(conn: Connection, user_id: int, kind: InteractionKind, *, story_id: int | None,
