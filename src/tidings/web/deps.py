@@ -163,7 +163,6 @@ ApiUserAlone = Annotated[User, Depends(api_user_alone)]
 ReaderAlone = Annotated[User, Depends(page_user_alone)]
 
 
-StillThere = Depends(still_there)
 
 
 def uid(user: User) -> int:
