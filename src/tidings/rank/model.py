@@ -21,7 +21,14 @@ from typing import Any
 
 from tidings.models import Follow, TargetKind
 from tidings.rank.candidate import Candidate, Reader
-from tidings.rank.learn import Affinity, Profile, affinities, freshness, story_keys
+from tidings.rank.learn import (
+    TOP_ENTITIES,
+    Affinity,
+    Profile,
+    affinities,
+    freshness,
+    story_keys,
+)
 
 DIVERSITY_COST = 0.15  # points per story already shown with the same topic or outlet
 WHY_MAX = 3
@@ -45,9 +52,13 @@ class _Matcher:
     muted: bool
     pattern: re.Pattern[str] | None  # keywords only
 
+    @property
+    def spaced(self) -> str:
+        return self.low + " "
+
     def matches(self, c: Candidate) -> bool:
         if self.kind is TargetKind.TOPIC:
-            return any(t == self.low or t.startswith(self.low + " ") for t in c.topics)
+            return any(t == self.low or t.startswith(self.spaced) for t in c.topics)
         if self.kind is TargetKind.ENTITY:
             return any(self.low == name.lower() for _, name, _ in c.entities)
         if self.kind is TargetKind.SOURCE:
@@ -227,14 +238,59 @@ def _facets(s: Scored) -> list[str]:
 
 def rank(cands: Sequence[Candidate], reader: Reader, now: datetime, *,
          limit: int = 50) -> list[Scored]:
-    """The reader's feed: excluded stories dropped, the rest scored and diversified."""
+    """The reader's feed: excluded stories dropped, the rest scored and diversified.
+
+    Every candidate gets its total from `_totals` (the same sum as `score`, without building
+    the parts); only the stories diversify looks at become `Scored`, and only the page is
+    scored part by part and explained."""
     req = _request(reader)
-    scored = sorted((score(c, reader, now, req, explained=False) for c in cands
-                     if not excluded(c, reader, req)), key=lambda s: -s.score)
-    page = diversify(scored, limit)
-    for s in page:
-        _explain_all(s, reader, now)
-    return page
+    totals = sorted(_totals(cands, reader, now, req), key=lambda t: -t[0])
+    pool = [Scored(c, total) for total, c in totals[:4 * limit]]
+    page = diversify(pool, limit)
+    return [score(s.candidate, reader, now, req) for s in page]
+
+
+def _totals(cands: Sequence[Candidate], reader: Reader, now: datetime,
+            req: _Request) -> list[tuple[float, Candidate]]:
+    """(score, candidate) of every story the reader may see: `score`'s sum, computed inline
+    (a feed request ranks a few hundred stories; this is its hot loop)."""
+    prof, w = req.profile, req.profile.weights
+    w_ent, w_top, w_src = w.get("entity", 0.0), w.get("topic", 0.0), w.get("source", 0.0)
+    w_fresh, w_cov, w_vel = w.get("freshness", 0.0), w.get("coverage", 0.0), w.get("velocity", 0.0)
+    w_follow, w_novel, w_rule = w.get("follow", 0.0), w.get("novelty", 0.0), w.get("rule", 0.0)
+    ents, tops, srcs = prof.entities, prof.topics, prof.sources
+    hidden, muted_ids, mutes = reader.hidden, reader.muted_entity_ids, req.mutes
+    follows, opened, boosts = req.follows, req.opened, reader.boosts
+    log1p = math.log1p
+    out = []
+    for c in cands:
+        if c.story_id in hidden or (muted_ids and not muted_ids.isdisjoint(c.entity_ids)):
+            continue
+        if mutes and any(m.matches(c) for m in mutes):
+            continue
+        age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
+        total = (w_fresh * freshness(age_h) + w_cov * log1p(c.outlet_count)
+                 + w_vel * log1p(c.velocity))
+        if ents and c.entities:
+            top_ents = c.entities[:TOP_ENTITIES]
+            top = max(e[2] for e in top_ents) or 1.0
+            total += w_ent * sum(ents[i].value * (max(0.0, wt) / top)
+                                 for i, _, wt in top_ents if i in ents)
+        if tops:
+            total += w_top * sum(tops[t].value for t in c.topics if t in tops)
+        if srcs and c.source_ids:
+            share = 1.0 / len(c.source_ids)
+            total += w_src * sum(srcs[i].value * share for i in c.source_ids if i in srcs)
+        for m in follows:
+            if m.matches(c):
+                total += w_follow * m.weight
+        if c.story_id in opened:
+            total -= w_novel
+        boost = boosts.get(c.story_id)
+        if boost:
+            total += w_rule * boost[0]
+        out.append((total, c))
+    return out
 
 
 def headlines(cands: Sequence[Candidate], now: datetime, *, limit: int = 50) -> list[Scored]:
