@@ -44,7 +44,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from tidings import auth
-from tidings.store import story_features
+from tidings.rank.learn import Profile, learn_into
+from tidings.store import profiles, story_features
 from tidings.store.db import make_engine, migrate, transaction
 from tidings.store.schema import (
     article_entities,
@@ -134,6 +135,10 @@ def build(engine: sa.Engine, sizes: Sizes, seed: int = 13) -> dict[str, float]:
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"(SELECT max(id) FROM {table}))"))
     took["readers_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with transaction(engine) as conn:
+        _profiles(conn)
+    took["profiles_s"] = time.perf_counter() - started
     with engine.connect() as conn:  # planner statistics, as a real installation has them
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
@@ -226,6 +231,25 @@ def _readers(conn: sa.Connection, sizes: Sizes, rng: random.Random, now: datetim
     _insert(conn, subscriptions, sub_rows)
     _insert(conn, follows, fol_rows)
     _insert(conn, interactions, int_rows)
+
+
+def _profiles(conn: sa.Connection) -> None:
+    """Each reader's learned profile from their interactions, as the feedback path would
+    have learned it (so the feed loads and scores real profiles, not the prior)."""
+    snaps: dict[int, dict[str, Any]] = {}
+    rows = conn.execute(sa.select(interactions.c.user_id, interactions.c.story_id,
+                                  interactions.c.kind, interactions.c.at)
+                        .order_by(interactions.c.user_id, interactions.c.at)).all()
+    by_user: dict[int, list[Any]] = {}
+    for r in rows:
+        by_user.setdefault(r.user_id, []).append(r)
+    for uid, events in by_user.items():
+        profile = Profile()
+        for r in events:
+            if r.story_id not in snaps:
+                snaps[r.story_id] = profiles.snapshot_of(conn, 0, r.story_id, r.at)
+            learn_into(profile, r.kind, snaps[r.story_id])
+        profiles.save(conn, uid, profile)
 
 
 # --- the server, as the README runs it ------------------------------------------------------

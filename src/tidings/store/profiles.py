@@ -55,7 +55,7 @@ def record(conn: Connection, user_id: int, kind: str, *, story_id: int,
         raise ValueError(f"position and dwell_ms must be ≥ 0 (got {position}, {dwell_ms})")
     at = at or now()
     snap = (_snapshot(candidate, at) if candidate is not None
-            else _stored_snapshot(conn, user_id, story_id, at))
+            else snapshot_of(conn, user_id, story_id, at))
     new_id = conn.execute(sa.insert(interactions).values(
         user_id=user_id, kind=kind, story_id=story_id, article_id=article_id,
         dwell_ms=dwell_ms, position=position, features=snap, at=at)
@@ -96,8 +96,8 @@ def _snapshot(c: Candidate, at: datetime) -> dict[str, Any]:
     return snapshot(c, age_h=max(0.0, (at - c.last_seen).total_seconds() / 3600))
 
 
-def _stored_snapshot(conn: Connection, user_id: int, story_id: int,
-                     at: datetime) -> dict[str, Any]:
+def snapshot_of(conn: Connection, user_id: int, story_id: int,
+                at: datetime) -> dict[str, Any]:
     """The story as story_features and the reader's sources have it (no candidate given)."""
     row = conn.execute(sa.select(story_features)
                        .where(story_features.c.story_id == story_id)).first()
