@@ -90,6 +90,7 @@ def _pages(ids: Ids) -> list[tuple[str, str]]:
             ("article", f"/articles/{ids.article}"), ("entity", f"/entities/{ids.entity}"),
             ("latest", "/latest?all=true"), ("starred", "/starred"), ("following", "/follows"),
             ("sources", "/sources"), ("account", "/account"), ("search", "/search?q=storm"),
+            ("headlines", "/headlines"), ("rules", "/rules"),
             ("api-docs", "/api/v1/docs"),
             ("not-found", "/no/such/page")]
 
