@@ -14,6 +14,7 @@ tracking pixels.
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -161,7 +162,7 @@ def with_images(body: etree._Element, tree: etree._Element) -> etree._Element:
     figures = find_figures(tree, body)
     if not figures:
         return body
-    copy = etree.fromstring(etree.tostring(body))
+    copy = deepcopy(body)  # not a serialise-and-parse: odd attribute names do not parse
     blocks = list(copy)
     texts = {_key(_text(block)) for block in blocks}
     for figure in reversed(figures):
