@@ -78,3 +78,4 @@ def test_an_image_page_of_thousands_keeps_at_most_the_cap() -> None:
     article = extract_html(page(middle), url="https://news.example/2024/gates")
     assert len(images(article.html)) == MAX_IMAGES
     assert article.text.split("\n\n")[:len(PARAS)] == PARAS
+

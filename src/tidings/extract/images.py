@@ -13,6 +13,8 @@ tracking pixels.
 
 from __future__ import annotations
 
+import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -27,6 +29,9 @@ _SOURCES = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 MIN_MATCH_CHARS = 20  # shorter blocks ("Share", "Photo") repeat around a page
 MAX_IMAGES = 40
 MAX_SCANNED = 5_000  # <img> elements looked at; a page of thousands is not an article
+# The HTML parser lets control characters through (`&#5;` in a caption); an XML element
+# cannot hold them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -44,6 +49,10 @@ def _key(text: str) -> str:
 
 def _text(node: etree._Element) -> str:
     return "".join(node.itertext())
+
+
+def _xml(value: str) -> str:
+    return _NOT_XML.sub("", value)
 
 
 def _source(img: etree._Element) -> str:
@@ -72,7 +81,7 @@ def _caption(figure: etree._Element | None) -> str:
     if figure is None:
         return ""
     found = figure.find(".//figcaption")
-    return " ".join(_text(found).split()) if found is not None else ""
+    return _xml(" ".join(_text(found).split())) if found is not None else ""
 
 
 def _common_ancestor(nodes: list[etree._Element]) -> etree._Element:
@@ -140,7 +149,7 @@ def find_figures(tree: etree._Element, body: etree._Element) -> list[_Figure]:
             figures.append(figure)
             if holder is not None:
                 by_figure[holder] = figure
-        figure.images.append((src, (img.get("alt") or "").strip(), width, height))
+        figure.images.append((_xml(src), _xml(img.get("alt") or "").strip(), width, height))
         if len(seen) >= MAX_IMAGES:
             break
     return figures
@@ -153,7 +162,7 @@ def with_images(body: etree._Element, tree: etree._Element) -> etree._Element:
     figures = find_figures(tree, body)
     if not figures:
         return body
-    copy = etree.fromstring(etree.tostring(body))
+    copy = deepcopy(body)  # not a serialise-and-parse: odd attribute names do not parse
     blocks = list(copy)
     texts = {_key(_text(block)) for block in blocks}
     for figure in reversed(figures):
