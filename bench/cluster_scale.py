@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 from tidings import cluster
 from tidings.models import Article, Source, utcnow
-from tidings.pipeline import CANDIDATE_WINDOW, Placement, StoryAssigner, store_article
+from tidings.pipeline import store_article
+from tidings.placement import CANDIDATE_WINDOW, Placement, StoryAssigner
 from tidings.store import articles as article_store
 from tidings.store import sources as source_store
 from tidings.store.db import make_engine, migrate, transaction

@@ -6,7 +6,6 @@ One bad entry never stops a refresh: it is counted and reported, the others land
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -15,11 +14,8 @@ from functools import partial
 
 from sqlalchemy.engine import Connection, Engine
 
-from tidings import cluster, enrich, extract
-from tidings.cluster.repair import REPAIR_SPAN
+from tidings import enrich, extract
 from tidings.config import Settings
-from tidings.enrich import embeddings
-from tidings.enrich.embeddings import Encoder
 from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
 from tidings.fetch import Fetcher, FetchError
@@ -34,6 +30,7 @@ from tidings.models import (
     Subscription,
     utcnow,
 )
+from tidings.placement import StoryAssigner, article_time
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
@@ -46,7 +43,6 @@ from tidings.store.db import run_in_transaction, transaction
 
 log = logging.getLogger(__name__)
 
-CANDIDATE_WINDOW = cluster.STORY_WINDOW * 2  # an article may be dated a window back
 
 
 @dataclass
@@ -72,149 +68,6 @@ class RefreshReport:
                          " be used)")
         more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
         return f"the feed was read, but {' and '.join(parts)}: {'; '.join(problems[:3])}{more}"
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where `assign` put an article: its story, fingerprint, and the other stories it was
-    close enough to join (candidates for a merge once it is stored). `members` are the
-    recent articles of the story it joined as read for the placement (under the assignment
-    lock they are still current when the article is added)."""
-
-    story_id: int
-    fingerprint: cluster.Fingerprint
-    also_close: tuple[int, ...] = ()
-    is_new: bool = False  # the article started this story
-    members: tuple[Member, ...] = ()
-    published_at: datetime | None = None  # the article's own date
-    keys: tuple[int, ...] = ()  # its index keys (`cluster.index_keys`)
-
-
-@dataclass(frozen=True)
-class Member:
-    """A stored recent article of a story, its fingerprint read."""
-
-    article_id: int
-    fingerprint: cluster.Fingerprint
-    published_at: datetime | None
-
-
-@functools.lru_cache(maxsize=4096)
-def _read_fingerprint(text: str) -> cluster.Fingerprint | None:
-    """A stored fingerprint, read once per process while it stays recent (keyed by its text:
-    a recomputed fingerprint is read again)."""
-    try:
-        return cluster.Fingerprint.from_json(text)
-    except cluster.FingerprintError as exc:  # e.g. written by an older version
-        log.info("stored fingerprint skipped (%s)", exc)
-        return None
-
-
-@dataclass
-class StoryAssigner:
-    """Places articles in stories through the story index kept in the store.
-
-    An article's candidates are the recent articles of the stories filed under its index
-    keys (names, strong words, embedding bands), read in one statement for every article so
-    that concurrent workers see each other's articles; a stored fingerprint is parsed once
-    per process (`_read_fingerprint`). The article joins the closest story (or starts one);
-    two stories it could both join are merged when their articles are alike on the whole
-    (`cluster.linked`), and the story it joined is split when it has grown into two events
-    (`cluster.split_story`).
-    """
-
-    encoder: Encoder | None = None
-
-    @classmethod
-    def for_run(cls) -> StoryAssigner:
-        """An assigner with the sentence encoder when the packaged model is installed."""
-        try:
-            return cls(embeddings.load_encoder())
-        except embeddings.EmbeddingsUnavailable as exc:
-            log.info("story assignment without lead embeddings: %s", exc)
-            return cls()
-
-    def embed(self, articles: Sequence[Article]) -> list[tuple[float, ...]]:
-        """Lead embeddings of these articles (empty ones without an encoder)."""
-        if self.encoder is None or not articles:
-            return [() for _ in articles]
-        leads = [cluster.lead(a.title, a.text) for a in articles]
-        return [tuple(row.tolist()) for row in self.encoder.encode(leads)]
-
-    def place(self, conn: Connection, article: Article,
-              embedding: Sequence[float] = ()) -> Placement:
-        names = [e.name for e in article.entities]
-        fp = cluster.fingerprint(article.title, article.text, entities=names,
-                                 embedding=embedding)
-        when = _when(article)
-        # Undated articles are filed at their fetch time, so the look-up spans the whole
-        # candidate window; close_stories then applies the story window to dates it knows.
-        keys = tuple(cluster.index_keys(fp))
-        by_story: dict[int, list[Member]] = {}
-        for row in story_index.candidates(conn, keys,
-                                          when - CANDIDATE_WINDOW, when + CANDIDATE_WINDOW,
-                                          per_story=REPAIR_SPAN):
-            read = _read_fingerprint(row.fingerprint)
-            if read is not None:
-                by_story.setdefault(row.story_id, []).append(
-                    Member(row.article_id, read, row.published_at))
-        near = [cluster.Candidate(story, m.fingerprint, m.published_at)
-                for story, members in by_story.items() for m in members]
-        close = cluster.close_stories(fp, near, published_at=article.published_at,
-                                      threshold=cluster.REPAIR_JOIN_THRESHOLD)
-        if close:
-            # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
-            also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)
-            return Placement(close[0][0], fp, also, members=tuple(by_story[close[0][0]]),
-                             published_at=article.published_at, keys=keys)
-        story_id = story_store.create_story(conn, article.title or "(untitled)", when)
-        return Placement(story_id, fp, is_new=True, keys=keys)
-
-    def _members(self, conn: Connection, story_id: int, since: datetime) -> list[Member]:
-        rows = story_index.story_members(conn, [story_id], since, per_story=REPAIR_SPAN)
-        return [Member(r.article_id, fp, r.published_at) for r in rows
-                if (fp := _read_fingerprint(r.fingerprint)) is not None]
-
-    def added(self, conn: Connection, article_id: int, placement: Placement,
-              when: datetime) -> list[int]:
-        """File a stored article; merge and split its story as needed. Returns the stories
-        touched."""
-        story_index.file_article(
-            conn, article_id, placement.keys or cluster.index_keys(placement.fingerprint), when)
-        since = when - CANDIDATE_WINDOW
-        touched = [placement.story_id]
-        for other in placement.also_close:
-            mine = self._members(conn, placement.story_id, since)
-            theirs = self._members(conn, other, since)
-            if cluster.linked([m.fingerprint for m in mine], [m.fingerprint for m in theirs],
-                              published=[m.published_at for m in mine + theirs]):
-                story_index.move_story(conn, other, placement.story_id, since)
-                touched.append(other)
-        if placement.is_new:
-            return touched  # one article: nothing to split
-        if len(touched) > 1:
-            members = self._members(conn, placement.story_id, since)
-        else:  # what the placement read, and the new article
-            new = Member(article_id, placement.fingerprint, placement.published_at)
-            members = [*placement.members, new][-REPAIR_SPAN:]
-        return touched + self._split(conn, members)
-
-    def _split(self, conn: Connection, members: Sequence[Member]) -> list[int]:
-        groups = cluster.split_story([m.fingerprint for m in members],
-                                     published=[m.published_at for m in members])
-        new_stories: dict[int, int] = {}
-        for member, group in zip(members, groups, strict=True):
-            if group:
-                if group not in new_stories:
-                    first = article_store.get_article(conn, member.article_id)
-                    new_stories[group] = story_store.create_story(
-                        conn, first.title or "(untitled)", first.published_at or utcnow())
-                article_store.set_story(conn, member.article_id, new_stories[group])
-        return list(new_stories.values())
-
-
-def _when(article: Article) -> datetime:
-    return article.published_at or article.fetched_at or utcnow()
 
 
 def refresh_source(engine: Engine, fetcher: Fetcher, source_id: int, *,
@@ -323,7 +176,7 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
     search_index.index_article(conn, article_id)  # with its entities and quotes
-    touched = assigner.added(conn, article_id, placement, _when(article))
+    touched = assigner.added(conn, article_id, placement, article_time(article))
     for story_id in touched:
         story_store.refresh_story(conn, story_id)
     story_features.refresh_stories(conn, touched)  # what the feed reads, same transaction
