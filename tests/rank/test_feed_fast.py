@@ -3,22 +3,17 @@ feed, and `GET /api/v1/feed` served from a read-only transaction that a writer c
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from sqlalchemy.engine import Engine
 
 from tests.accounts import subscribe
 from tests.feeds import HARBOUR, rss
 from tests.loopback import LoopbackSite, Route
+from tests.web.conftest import _serve
 from tidings import auth, pipeline
 from tidings.config import Settings
 from tidings.fetch import Fetcher
@@ -28,7 +23,6 @@ from tidings.store import accounts
 from tidings.store import sources as source_store
 from tidings.store.db import read_transaction, transaction
 from tidings.store.schema import articles, story_features, story_sources
-from tidings.web.app import create_app
 
 RSS = {"Content-Type": "application/rss+xml"}
 EXTRA = [("h9", "Harbour bridge repairs run a week late",
@@ -89,23 +83,6 @@ def test_a_write_in_a_read_transaction_is_refused(engine: Engine) -> None:
     with transaction(engine) as conn:  # and the pooled connection writes again afterwards
         conn.execute(sa.text("INSERT INTO entities (key, kind, name, aliases) "
                              "VALUES ('x', 'person', 'X', '[]')"))
-
-
-@contextmanager
-def _serve(settings: Settings, engine: Engine) -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
 
 
 def test_feed_get_reads_only_and_a_writer_does_not_block_it(
