@@ -21,7 +21,7 @@ from tidings.models import Source, TokenKind
 from tidings.rank.feed import feed_for_user
 from tidings.store import accounts
 from tidings.store import sources as source_store
-from tidings.store.db import read_transaction, transaction
+from tidings.store.db import flush_later, read_transaction, transaction
 from tidings.store.schema import articles, story_features, story_sources
 
 RSS = {"Content-Type": "application/rss+xml"}
@@ -100,6 +100,7 @@ def test_feed_get_reads_only_and_a_writer_does_not_block_it(
     headers = {"Authorization": "Bearer feed-secret", "Accept": "application/json"}
     with _serve(settings, engine) as base, httpx.Client(base_url=base, timeout=10) as http:
         assert http.get("/api/v1/feed", headers=headers).status_code == 200  # stamps the token
+        flush_later()  # that stamp's UPDATE, now rather than during the GET below
         sa.event.listen(engine, "before_cursor_execute", record)
         try:
             writer.execute(sa.text("UPDATE sources SET error_count = error_count + 1"))

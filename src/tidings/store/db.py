@@ -168,6 +168,7 @@ def write_aside(conn: Connection, stmt: sa.Executable) -> None:
 FLUSH_EVERY_S = 1.0
 _later: dict[tuple[str, Any], tuple[Engine, sa.Executable]] = {}
 _later_lock = threading.Lock()
+_flushing = threading.Lock()  # one flush at a time: a shutdown's waits for the thread's
 _flusher: list[threading.Thread] = []
 
 
@@ -189,10 +190,17 @@ def write_later(conn: Connection, key: tuple[Any, ...], stmt: sa.Executable) -> 
 
 
 def flush_later() -> None:
-    """Write what `write_later` queued now (each database in one transaction)."""
-    with _later_lock:
-        pending = list(_later.values())
-        _later.clear()
+    """Write what `write_later` queued now (each database in one transaction). Returns once
+    nothing queued before the call is still being written (the web app's shutdown calls it,
+    so no stamp reaches an engine after its owner disposed of it)."""
+    with _flushing:
+        with _later_lock:
+            pending = list(_later.values())
+            _later.clear()
+        _write(pending)
+
+
+def _write(pending: list[tuple[Engine, sa.Executable]]) -> None:
     by_engine: dict[str, tuple[Engine, list[sa.Executable]]] = {}
     for engine, stmt in pending:
         by_engine.setdefault(engine.url.render_as_string(), (engine, []))[1].append(stmt)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,7 +18,7 @@ from starlette.exceptions import HTTPException
 from tidings.config import Settings
 from tidings.extract.urls import web_url
 from tidings.store import NotFound
-from tidings.store.db import make_engine, migrate
+from tidings.store.db import flush_later, make_engine, migrate
 from tidings.web import guards
 from tidings.web.deps import AppState, SignInRequired
 from tidings.web.errors import error_answer
@@ -63,6 +65,12 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+    flush_later()  # the "last used" stamps queued by GETs, before the engine goes
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     from tidings.web import (  # noqa: PLC0415 - routers import deps only
         api,
@@ -76,7 +84,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     engine = engine or make_engine(settings.effective_database_url)
     migrate(engine)
     app = FastAPI(title="Tidings", version="0.1.0", openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=_lifespan)
     templates = _templates()
     templates.env.filters.update(image_filters(settings))
     app.state.tidings = AppState(settings, engine, templates)
