@@ -79,6 +79,15 @@ def _logs(tmp_path: Path) -> str:
     return "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("worker-*.log"))
 
 
+def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
+    """A worker still running when its test ends (it failed or timed out) is killed, not
+    left to the next test."""
+    for w in workers:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+
+
 def _require_postgresql(db_url: str) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("multi-process workers are a PostgreSQL deployment (SQLite has one writer)")
@@ -90,7 +99,10 @@ def test_two_worker_processes_share_200_feeds(engine: Engine, db_url: str,
     _require_postgresql(db_url)
     routes = _feeds(engine, site, 200)
     workers = [_worker(db_url, tmp_path), _worker(db_url, tmp_path)]
-    assert [w.wait(timeout=200) for w in workers] == [0, 0], _logs(tmp_path)
+    try:
+        assert [w.wait(timeout=200) for w in workers] == [0, 0], _logs(tmp_path)
+    finally:
+        _stop(workers)
     assert sorted({r.hits for r in routes}) == [1]
     assert _article_count(engine) == 400
 
@@ -109,7 +121,10 @@ def test_killing_a_worker_mid_run_loses_nothing(engine: Engine, db_url: str,
     assert sum(r.hits for r in routes) < 60, "the worker finished before it could be killed"
     time.sleep(3.5)  # its leases run out
     survivor = _worker(db_url, tmp_path, lease_s=3)
-    assert survivor.wait(timeout=200) == 0, _logs(tmp_path)
+    try:
+        assert survivor.wait(timeout=200) == 0, _logs(tmp_path)
+    finally:
+        _stop([survivor])
     assert all(r.hits >= 1 for r in routes)
     assert sum(r.hits for r in routes) <= 60 + 4  # only jobs in flight at the kill are redone
     assert _article_count(engine) == 120
