@@ -4,8 +4,9 @@ Builds a library of 100k articles in ~20k stories from 200 sources, read by 10k 
 subscriptions (~20 sources each), follows, mutes, hides and opens, written straight into the
 store's tables by bulk inserts and then given their story features (`story_features.
 backfill`, what migration 0008 does) — not through the pipeline, which would take hours.
-Then it serves the database the way the README tells users to: one `tidings serve` process
-(uvicorn, one worker process, the pool sized to its threads), on loopback.
+Then it serves the database the way the README tells users to serve many readers:
+`tidings serve --processes N`, one process per CPU core (`--processes`, default the core
+count), each with its pool sized to its threads, on loopback.
 
 The load generator is open loop: requests are due at a constant rate (100 a second for 30 s)
 whoever answers, and each latency is counted from when its request was due, so a stall
@@ -262,14 +263,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, data_dir: Path) -> Iterator[int]:
-    """`tidings serve` in a process of its own; yields its port."""
+def serve(url: str, data_dir: Path, processes: int = 1) -> Iterator[int]:
+    """`tidings serve --processes N` in a process of its own; yields its port."""
     port = _free_port()
     env = os.environ | {"TIDINGS_DATABASE_URL": url, "TIDINGS_DATA_DIR": str(data_dir),
                         "TIDINGS_STARTER_FEEDS": "false"}
     cli = Path(sys.executable).parent / "tidings"
     log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen([str(cli), "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([str(cli), "serve", "--port", str(port),
+                             "--processes", str(processes)], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -434,7 +436,7 @@ def database(kind: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def measure(kind: str, sizes: Sizes, log: Any = print) -> dict[str, Any]:
+def measure(kind: str, sizes: Sizes, log: Any = print, processes: int = 1) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
         engine = make_engine(url)
         migrate(engine)
@@ -442,7 +444,7 @@ def measure(kind: str, sizes: Sizes, log: Any = print) -> dict[str, Any]:
         engine.dispose()
         log(f"{kind}: built {sizes.articles} articles, {sizes.stories} stories, "
             f"{sizes.users} users in " + ", ".join(f"{k} {v:.1f}" for k, v in took.items()))
-        with serve(url, Path(tmp)) as port:
+        with serve(url, Path(tmp), processes) as port:
             asyncio.run(open_loop(port, "feed", sizes.rate, min(2.0, sizes.seconds),
                                   sizes.users))  # warm-up: caches, pool, plans
             feed = asyncio.run(open_loop(port, "feed", sizes.rate, sizes.seconds, sizes.users))
@@ -461,7 +463,8 @@ def measure(kind: str, sizes: Sizes, log: Any = print) -> dict[str, Any]:
            "health_max_rps": round(health_max, 1), "health_closed_errors": closed_h.errors,
            "requests": feed.done, "rate": sizes.rate, "seconds": sizes.seconds,
            "build_s": {k: round(v, 1) for k, v in took.items()},
-           "load_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
+           "load_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count(),
+           "processes": processes}
     log(f"{kind}: feed p50 {out['p50_ms']} p95 {out['p95_ms']} p99 {out['p99_ms']} ms, "
         f"{feed.errors} errors at {sizes.rate:g}/s; health p99 {out['health_p99_ms']} ms; "
         f"closed loop ({sizes.clients} clients): feed {out['max_rps']}/s "
@@ -477,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--rate", type=float)
     ap.add_argument("--seconds", type=float)
+    ap.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                    help="server processes (default: one per CPU core)")
     args = ap.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
     if args.rate:
@@ -488,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     for kind in kinds:
         try:
-            results[kind] = measure(kind, sizes, log)
+            results[kind] = measure(kind, sizes, log, args.processes)
         except LookupError as exc:
             log(f"{kind}: skipped ({exc})")
     if args.json:  # the issue's shape; the log (stderr) has the rest

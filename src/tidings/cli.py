@@ -73,7 +73,10 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def serve(ctx: typer.Context, host: str = "", port: int = 0,
           with_worker: Annotated[bool, typer.Option(
-              "--worker", help="Also refresh due feeds in this process.")] = False) -> None:
+              "--worker", help="Also refresh due feeds in this process.")] = False,
+          processes: Annotated[int, typer.Option(
+              min=1, max=64, help="Server processes on one port (one per CPU core for many "
+              "readers); each reads its settings from the same environment.")] = 1) -> None:
     """Serve the web UI and the JSON API."""
     import threading  # noqa: PLC0415 - only this command needs the server
 
@@ -89,8 +92,12 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
             threading.Thread(target=run_worker, args=(engine, settings), daemon=True,
                              kwargs={"stop": stop}, name="worker").start()
         try:
-            uvicorn.run(create_app(settings, engine), host=host or settings.host,
-                        port=port or settings.port)
+            host, port = host or settings.host, port or settings.port
+            if processes > 1:
+                uvicorn.run("tidings.web.app:from_environment", factory=True,
+                            workers=processes, host=host, port=port)
+            else:
+                uvicorn.run(create_app(settings, engine), host=host, port=port)
         finally:
             stop.set()
 

@@ -36,6 +36,12 @@ class Candidate:
     bylines: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()  # the reader's names for source_ids, same order
     folders: tuple[str, ...] = ()  # the reader's folders of those sources
+    entity_names: frozenset[str] = frozenset()  # lower-case names of `entities` (derived)
+
+    def __post_init__(self) -> None:
+        if self.entities and not self.entity_names:
+            object.__setattr__(self, "entity_names",
+                               frozenset(name.lower() for _, name, _ in self.entities))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Article, FeedItem, Story, utcnow
 from tidings.rank import model
-from tidings.store import profiles, reading
+from tidings.store import catalogue, profiles, reading
 from tidings.store import story_features as features
 from tidings.store.schema import articles
 
@@ -42,8 +42,10 @@ def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None
     items = []
     for s in ranked:
         c = s.candidate
-        lead = leads.get(c.lead_article_id) or Article(title=c.headline, id=c.lead_article_id,
-                                                       story_id=c.story_id)
+        lead = leads.get(c.lead_article_id)
+        if lead is None or lead.story_id != c.story_id:  # gone or merged since it was read
+            catalogue.stale(conn)
+            continue
         mark = marks.get(c.story_id)
         items.append(FeedItem(
             story=Story(c.headline, c.first_seen, c.last_seen, c.article_count,

@@ -60,7 +60,7 @@ class _Matcher:
         if self.kind is TargetKind.TOPIC:
             return any(t == self.low or t.startswith(self.spaced) for t in c.topics)
         if self.kind is TargetKind.ENTITY:
-            return any(self.low == name.lower() for _, name, _ in c.entities)
+            return self.low in c.entity_names
         if self.kind is TargetKind.SOURCE:
             return any(self.low == o.lower() for o in c.outlets)
         # the substring test is cheap and rules out most stories before the regex runs

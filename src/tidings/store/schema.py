@@ -298,6 +298,7 @@ story_features = sa.Table(
     sa.Column("bylines", sa.JSON, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
     sa.Index("ix_story_features_last_seen", "last_seen"),
+    sa.Index("ix_story_features_updated_at", "updated_at"),  # the catalogue's check
 )
 
 # One row per story and source covering it: a reader's candidates are the rows of the

@@ -3,9 +3,9 @@
 `refresh_story` recomputes a story's `story_features` row and its `story_sources` rows (one
 per source covering it) from its articles and their entities; the pipeline calls it in the
 transaction that files an article (and for every story a merge or a split touched).
-`candidates` then builds a reader's candidate set from `story_sources` (one index: source,
-last arrival) and `story_features` alone: no article row and no entity row is read on a
-feed request.
+`candidates` then builds a reader's candidate set from those rows as each process holds them
+in memory (`tidings.store.catalogue`): no article row and no entity row is read on a feed
+request, and no story row either.
 
 Time of an article: its published date (the feed's date, or the URL's; never later than when
 it was fetched). An undated article counts as its story's first sight: it never makes the
@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Follow, InteractionKind, TargetKind
 from tidings.rank.candidate import Candidate, Reader
+from tidings.store import catalogue
 from tidings.store.schema import (
     article_entities,
     articles,
@@ -79,6 +79,7 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
         return
     conn.execute(sa.delete(story_sources).where(story_sources.c.story_id.in_(ids)))
     conn.execute(sa.delete(story_features).where(story_features.c.story_id.in_(ids)))
+    catalogue.touched(conn)
     lead = sa.func.substr(articles.c.text, 1, LEAD_CHARS)
     rows = conn.execute(
         sa.select(articles.c.id, articles.c.story_id, articles.c.source_id, articles.c.title,
@@ -107,6 +108,7 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
         source_rows += per_source
     conn.execute(sa.insert(story_features), feature_rows)
     conn.execute(sa.insert(story_sources), source_rows)
+    catalogue.touched(conn)
 
 
 def stale_story_ids(conn: Connection) -> list[int]:
@@ -181,106 +183,6 @@ def blocked_sources(follows: Iterable[Follow]) -> set[str]:
     return {f.target.lower() for f in follows if f.muted and f.target_kind is TargetKind.SOURCE}
 
 
-# Built once: a feed request only binds its values.
-_SINCE = sa.bindparam("since", type_=story_sources.c.last_at.type)
-_NEWEST = (sa.select(story_sources.c.story_id)
-           .where(story_sources.c.source_id.in_(sa.bindparam("sources", expanding=True)),
-                  story_sources.c.last_at >= _SINCE)
-           .group_by(story_sources.c.story_id)
-           .order_by(sa.func.max(story_sources.c.last_at).desc(), story_sources.c.story_id.desc())
-           .limit(sa.bindparam("limit")))
-# Timestamps as the driver gives them (`_when`): a few hundred rows a request, and the
-# TypeDecorator's per-value work was a third of the feed's own time.
-_COVERAGE = (sa.select(story_sources.c.story_id, story_sources.c.source_id,
-                       story_sources.c.article_count,
-                       sa.type_coerce(story_sources.c.last_at, sa.Text),
-                       story_sources.c.newest_article_id, story_sources.c.headline,
-                       sa.type_coerce(story_features.c.updated_at, sa.Text))
-             .join(story_features, story_features.c.story_id == story_sources.c.story_id)
-             .where(story_sources.c.story_id.in_(sa.bindparam("stories", expanding=True)),
-                    story_sources.c.source_id.in_(sa.bindparam("sources", expanding=True))))
-_FEATURES = sa.select(
-    story_features.c.story_id, story_features.c.updated_at, story_features.c.first_seen,
-    story_features.c.outlet_count, story_features.c.velocity, story_features.c.topics,
-    story_features.c.entities, story_features.c.entity_ids, story_features.c.about,
-    story_features.c.bylines,
-).where(story_features.c.story_id.in_(sa.bindparam("stories", expanding=True)))
-
-
-@dataclass(frozen=True, slots=True)
-class Shared:
-    """What every reader's candidate of one story has in common (decoded once)."""
-
-    updated_at: datetime
-    first_seen: datetime
-    outlet_count: int
-    velocity: float
-    topics: tuple[str, ...]
-    entities: tuple[tuple[int, str, float], ...]
-    entity_ids: frozenset[int]
-    about: str
-    bylines: tuple[str, ...]
-
-
-class SharedCache:
-    """Decoded story features by (database, story id), good while `updated_at` is the one
-    stored: each feed request then reads only the stamps of its candidates, and decodes
-    just the stories that changed since. Bounded; safe across threads (a race costs one
-    decode) and across processes (each has its own, checked against the database)."""
-
-    def __init__(self, size: int = 60_000) -> None:
-        self.size = size
-        self._rows: dict[tuple[str, int], Shared] = {}
-
-    def get(self, db: str, story_id: int, updated_at: datetime) -> Shared | None:
-        hit = self._rows.get((db, story_id))
-        return hit if hit is not None and hit.updated_at == updated_at else None
-
-    def put(self, db: str, story_id: int, shared: Shared) -> None:
-        if len(self._rows) >= self.size:  # drop the older half (dicts keep insertion order)
-            for key in list(self._rows)[: self.size // 2]:
-                self._rows.pop(key, None)
-        self._rows[(db, story_id)] = shared
-
-
-SHARED = SharedCache()
-
-
-def _shared(row: Any) -> Shared:
-    return Shared(
-        updated_at=row.updated_at, first_seen=row.first_seen, outlet_count=row.outlet_count,
-        velocity=row.velocity, topics=tuple(row.topics or ()),
-        entities=tuple((int(i), str(n), float(w)) for i, n, w in row.entities or ()),
-        entity_ids=frozenset(row.entity_ids or ()), about=row.about,
-        bylines=tuple(row.bylines or ()))
-
-
-def shared_features(conn: Connection, stamps: dict[int, datetime]) -> dict[int, Shared]:
-    """The shared features of these stories (id → stored `updated_at`), from the cache
-    where it is current, else read and decoded."""
-    db = conn.engine.url.render_as_string(hide_password=True)
-    out: dict[int, Shared] = {}
-    missing = []
-    for sid, stamp in stamps.items():
-        hit = SHARED.get(db, sid, stamp)
-        if hit is None:
-            missing.append(sid)
-        else:
-            out[sid] = hit
-    if missing:
-        for row in conn.execute(_FEATURES, {"stories": missing}):
-            out[row.story_id] = shared = _shared(row)
-            SHARED.put(db, row.story_id, shared)
-    return out
-
-
-def _when(value: Any) -> datetime:
-    """A timestamp as the driver returned it, aware UTC (SQLite gives the stored text)."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: int = 300, *,
                follows: Sequence[Follow] | None = None) -> list[Candidate]:
     """The reader's most recently active stories since `since` (at most `limit`), as their
@@ -298,33 +200,21 @@ def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: in
         if r.name.lower() not in blocked}
     if not subs:
         return []
-    mine_ids = sorted(subs)
-    newest = [int(r[0]) for r in conn.execute(
-        _NEWEST, {"sources": mine_ids, "since": since, "limit": limit})]
-    if not newest:
-        return []
-    per_story: dict[int, list[tuple[datetime, int, int, int, str]]] = defaultdict(list)
-    stamps = {}
-    for sid, src, count, last, newest_id, headline, stamp in conn.execute(
-            _COVERAGE, {"stories": newest, "sources": mine_ids}):
-        per_story[sid].append((_when(last), newest_id or 0, src, count, headline))
-        stamps[sid] = _when(stamp)
-    feats = shared_features(conn, stamps)
+    cat = catalogue.current(conn, since)
     out = []
-    for sid in newest:
-        f = feats.get(sid)
-        if f is None or not per_story[sid]:
-            continue
-        mine = sorted(per_story[sid], reverse=True)  # newest first
-        src_ids = tuple(m[2] for m in mine)
-        out.append(Candidate(
-            story_id=sid, headline=mine[0][4], lead_article_id=mine[0][1],
-            first_seen=f.first_seen, last_seen=mine[0][0],
-            article_count=sum(m[3] for m in mine), source_ids=src_ids,
-            outlet_count=f.outlet_count, velocity=f.velocity, topics=f.topics,
-            entities=f.entities, entity_ids=f.entity_ids, about=f.about, bylines=f.bylines,
-            outlets=tuple(subs[s][0] for s in src_ids),
-            folders=tuple(subs[s][1] for s in src_ids)))
+    with cat.lock:
+        for sid, mine in cat.newest_stories(sorted(subs), since, limit):
+            f = cat.shared(sid)
+            src_ids = tuple(m[2] for m in mine)
+            out.append(Candidate(
+                story_id=sid, headline=mine[0][4], lead_article_id=mine[0][1],
+                first_seen=f.first_seen, last_seen=mine[0][0],
+                article_count=sum(m[3] for m in mine), source_ids=src_ids,
+                outlet_count=f.outlet_count, velocity=f.velocity, topics=f.topics,
+                entities=f.entities, entity_ids=f.entity_ids, entity_names=f.entity_names,
+                about=f.about,
+                bylines=f.bylines, outlets=tuple(subs[s][0] for s in src_ids),
+                folders=tuple(subs[s][1] for s in src_ids)))
     return out
 
 

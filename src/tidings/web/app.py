@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 
-from tidings.config import Settings
+from tidings.config import Settings, load_settings
 from tidings.extract.urls import web_url
 from tidings.store import NotFound
 from tidings.store.db import flush_later, make_engine, migrate
@@ -23,7 +23,7 @@ from tidings.web import guards
 from tidings.web.deps import AppState, SignInRequired
 from tidings.web.errors import error_answer
 
-__all__ = ["AppState", "create_app"]
+__all__ = ["AppState", "create_app", "from_environment"]
 from tidings.web.security import Guard
 
 HERE = Path(__file__).resolve().parent
@@ -103,3 +103,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(search_feed.router)
     return app
 
+
+
+def from_environment() -> FastAPI:
+    """The app as `tidings serve --processes N` starts it in each process (settings from the
+    TIDINGS_* environment, as the command itself read them)."""
+    return create_app(load_settings())
