@@ -97,7 +97,7 @@ class Catalogue:
     def shared(self, story_id: int) -> Shared:
         return self.stories[story_id].shared
 
-    def _drop(self, story_id: int) -> None:
+    def drop(self, story_id: int) -> None:
         story = self.stories.pop(story_id, None)
         if story is None:
             return
@@ -107,7 +107,7 @@ class Catalogue:
                 key = (-cov[0].timestamp(), -story_id)
                 entries.remove(key)
 
-    def _add(self, story_id: int, story: _Story) -> None:
+    def add(self, story_id: int, story: _Story) -> None:
         self.stories[story_id] = story
         for src, cov in story.coverage.items():
             insort(self.by_source.setdefault(src, []), (-cov[0].timestamp(), -story_id))
@@ -183,9 +183,9 @@ def _sync(conn: Connection, cat: Catalogue, clock: float) -> None:
     changed = [sid for sid, at in recent
                if sid not in cat.stories or cat.stories[sid].shared.updated_at != at]
     for sid in changed:
-        cat._drop(sid)
+        cat.drop(sid)
     for sid, story in _read(conn, changed).items():
-        cat._add(sid, story)
+        cat.add(sid, story)
     cat.count, cat.newest = count, newest
 
 
@@ -209,7 +209,7 @@ def _reload(conn: Connection, cat: Catalogue, floor: datetime, clock: float) -> 
     cat.stories.clear()
     cat.by_source.clear()
     for sid, story in _read(conn, active).items():
-        cat._add(sid, story)
+        cat.add(sid, story)
     cat.floor, cat.loaded, cat.dirty, cat.checked = floor, clock, False, clock
 
 
