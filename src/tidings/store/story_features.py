@@ -79,7 +79,7 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
         return
     conn.execute(sa.delete(story_sources).where(story_sources.c.story_id.in_(ids)))
     conn.execute(sa.delete(story_features).where(story_features.c.story_id.in_(ids)))
-    catalogue.touched(conn)
+    catalogue.touched(conn)  # before any return below: rows went, or will be rewritten
     lead = sa.func.substr(articles.c.text, 1, LEAD_CHARS)
     rows = conn.execute(
         sa.select(articles.c.id, articles.c.story_id, articles.c.source_id, articles.c.title,
@@ -108,7 +108,6 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
         source_rows += per_source
     conn.execute(sa.insert(story_features), feature_rows)
     conn.execute(sa.insert(story_sources), source_rows)
-    catalogue.touched(conn)
 
 
 def stale_story_ids(conn: Connection) -> list[int]:
