@@ -92,6 +92,36 @@ def test_a_job_longer_than_its_lease_runs_once(engine: Engine, db_url: str, site
     assert _article_count(engine) == 12
 
 
+def _wait_for(check: object, what: str, timeout_s: float = 240) -> None:
+    deadline = time.monotonic() + timeout_s  # a loaded machine: imports, model loading
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.timeout(360)
+def test_a_signal_stops_the_worker_after_its_running_job(engine: Engine, db_url: str,
+                                                          site: LoopbackSite,
+                                                          tmp_path: Path) -> None:
+    """SIGINT (or SIGTERM) lets the running job finish and stop; one during start-up stops the
+    worker before it takes any job, whatever library was loading when it came."""
+    (route,) = _feeds(engine, site, 1, delay_s=3.0)
+    env = _env(db_url, tmp_path)
+    early = _start(["worker"], env, log := tmp_path / "early.log")
+    _wait_for(lambda: b"loading the language model" in log.read_bytes(), "start-up")
+    early.send_signal(signal.SIGINT)
+    assert early.wait(timeout=120) == 0, log.read_text(errors="replace")
+    assert route.hits == 0
+
+    worker = _start(["worker"], env, log := tmp_path / "worker.log")
+    _wait_for(lambda: route.hits == 1, "the fetch")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=120) == 0, log.read_text(errors="replace")
+    text = log.read_text(errors="replace")
+    assert "stopping: finishing the running jobs" in text and "1 jobs done" in text, text
+    assert _article_count(engine) == 2  # the job ran to its end, not abandoned mid-way
+
+
 @pytest.mark.timeout(360)
 def test_two_refresh_once_runs_share_the_work(engine: Engine, db_url: str, site: LoopbackSite,
                                               tmp_path: Path) -> None:

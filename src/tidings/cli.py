@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,8 +81,6 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
               min=1, max=64, help="Server processes on one port (one per CPU core for many "
               "readers); each reads its settings from the same environment.")] = 1) -> None:
     """Serve the web UI and the JSON API."""
-    import threading  # noqa: PLC0415 - only this command needs the server
-
     import uvicorn  # noqa: PLC0415
 
     from tidings.web.app import create_app  # noqa: PLC0415
@@ -240,12 +241,32 @@ def worker(ctx: typer.Context,
     from tidings.worker import run_worker  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(threadName)s %(message)s")
+    stop = _stop_on_signals()
     with _engine(ctx) as engine:
         try:
-            stats = run_worker(engine, _settings(ctx), concurrency=concurrency, drain=drain)
-        except KeyboardInterrupt:
+            stats = run_worker(engine, _settings(ctx), concurrency=concurrency, drain=drain,
+                               stop=stop)
+        except KeyboardInterrupt:  # the second Ctrl-C: stop now, running jobs' leases lapse
             return
     typer.echo(f"worker finished: {stats.done} jobs done, {stats.failed} failed")
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by the first SIGINT or SIGTERM, so the worker finishes its running jobs
+    and exits; a second signal stops it at once. Installed before the language model loads:
+    a signal during start-up then stops the worker as soon as it is up, instead of raising
+    in the middle of a library's import, which may swallow it."""
+    stop = threading.Event()
+
+    def graceful(_signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        os.write(2, b"stopping: finishing the running jobs (signal again to stop now)\n")
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, graceful)
+    return stop
 
 
 @app.command()

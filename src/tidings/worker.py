@@ -179,11 +179,13 @@ def _loop(crew: Crew, name: str, stop: threading.Event, drain: bool) -> None:
 
 def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 2,
                drain: bool = False, stop: threading.Event | None = None) -> WorkerStats:
-    """Run `concurrency` threads until `stop` is set (or, with `drain`, until no job is due)."""
+    """Run `concurrency` threads until `stop` is set (or, with `drain`, until no job is due);
+    once `stop` is set each thread finishes the job it is running and takes no other."""
     stop = stop or threading.Event()
     stats, base = WorkerStats(), worker_name()
     # Load the language model before taking any job: loading holds the GIL for seconds,
     # which would starve the heartbeats of leases already taken.
+    log.info("worker starting: loading the language model")
     enrich.load_nlp()
     with Fetcher(settings) as fetcher:
         crew = Crew(engine, fetcher, settings, stats)
