@@ -3,6 +3,9 @@ feed, and `GET /api/v1/feed` served from a read-only transaction that a writer c
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -23,6 +26,7 @@ from tidings.store import accounts
 from tidings.store import sources as source_store
 from tidings.store.db import flush_later, read_transaction, transaction
 from tidings.store.schema import articles, story_features, story_sources
+from tidings.web.api import reading as reading_api
 
 RSS = {"Content-Type": "application/rss+xml"}
 EXTRA = [("h9", "Harbour bridge repairs run a week late",
@@ -115,3 +119,51 @@ def test_feed_get_reads_only_and_a_writer_does_not_block_it(
     assert not {"INSERT", "UPDATE", "DELETE"} & set(statements)
     if engine.dialect.name == "sqlite":
         assert "BEGIN" in statements  # deferred: a reader never takes the write lock
+
+
+def test_a_client_that_goes_away_stops_its_feed_request(
+        engine: Engine, settings: Settings, site: LoopbackSite,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client hangs up while its feed is being ranked: the answer is never encoded, and
+    the next reader is served as usual."""
+    user_id = _ingest(engine, settings, site, HARBOUR)
+    with transaction(engine) as conn:
+        accounts.add_token(conn, user_id, TokenKind.API, auth.secret_hash("feed-secret"))
+    hung_up, ranking, ranked, encoded = threading.Event(), [], [], []
+    real_rank, real_item = reading_api.feed_for_user, reading_api.item_json
+
+    def rank_after_hang_up(*args: Any, **kwargs: Any) -> Any:
+        ranking.append(1)
+        assert hung_up.wait(10)
+        time.sleep(0.3)  # the server has seen the connection close
+        out = real_rank(*args, **kwargs)
+        ranked.append(1)
+        return out
+
+    def item_json(item: Any) -> Any:
+        encoded.append(1)
+        return real_item(item)
+
+    monkeypatch.setattr(reading_api, "feed_for_user", rank_after_hang_up)
+    monkeypatch.setattr(reading_api, "item_json", item_json)
+    with _serve(settings, engine) as base:
+        with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1]))) as raw:
+            raw.sendall(b"GET /api/v1/feed HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        b"Authorization: Bearer feed-secret\r\n\r\n")
+            _wait(lambda: bool(ranking))
+        hung_up.set()
+        _wait(lambda: bool(ranked))
+        time.sleep(0.3)
+        abandoned = len(encoded)
+        answer = httpx.get(f"{base}/api/v1/feed", timeout=10,
+                           headers={"Authorization": "Bearer feed-secret"})
+    assert answer.status_code == 200 and answer.json()["items"]
+    assert abandoned == 0
+    assert len(encoded) == len(answer.json()["items"])
+
+
+def _wait(check: Any, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)

@@ -15,10 +15,13 @@ from typing import Any
 
 from tidings.models import Follow
 
+TOP_ENTITIES = 8  # entities of a story that carry evidence (best first)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True, eq=False)
 class Candidate:
-    """One story as one reader's feed sees it."""
+    """One story as one reader's feed sees it (not frozen: a feed request builds hundreds,
+    and a frozen dataclass's constructor costs twice as much; nothing changes one)."""
 
     story_id: int
     headline: str  # the newest title among the articles this reader can see
@@ -37,11 +40,28 @@ class Candidate:
     outlets: tuple[str, ...] = ()  # the reader's names for source_ids, same order
     folders: tuple[str, ...] = ()  # the reader's folders of those sources
     entity_names: frozenset[str] = frozenset()  # lower-case names of `entities` (derived)
+    # (kind, target) → whether that follow's text test matches: a memo the catalogue shares
+    # between every reader's candidate of one unchanged story (the candidate's fields that
+    # test reads, `topics` and `about`, are the same for all of them)
+    matched: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False,
+                                                 repr=False)
+
+    # (entity id, its weight relative to the story's top entity) of the top TOP_ENTITIES: the
+    # entity affinity's shares (derived; see `tidings.rank.learn.story_keys`)
+    entity_shares: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.entities and not self.entity_names:
-            object.__setattr__(self, "entity_names",
-                               frozenset(name.lower() for _, name, _ in self.entities))
+            self.entity_names = frozenset(name.lower() for _, name, _ in self.entities)
+        if self.entities and not self.entity_shares:
+            self.entity_shares = entity_shares(self.entities)
+
+
+def entity_shares(entities: tuple[tuple[int, str, float], ...]
+                  ) -> tuple[tuple[int, float], ...]:
+    top = entities[:TOP_ENTITIES]
+    best = max(e[2] for e in top) or 1.0
+    return tuple((int(i), max(0.0, w) / best) for i, _, w in top)
 
 
 @dataclass

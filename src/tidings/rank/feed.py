@@ -60,16 +60,18 @@ def lead_articles(conn: Connection, article_ids: Sequence[int]) -> dict[int, Art
     ids = sorted({i for i in article_ids if i})
     if not ids:
         return {}
-    stmt = sa.select(
-        articles.c.id, articles.c.source_id, articles.c.story_id, articles.c.url,
-        articles.c.canonical_url, articles.c.title, articles.c.byline, articles.c.published_at,
-        articles.c.fetched_at, articles.c.language, articles.c.topic_label,
-        articles.c.key_points, articles.c.lead_image,
-        sa.func.substr(articles.c.text, 1, LEAD_TEXT).label("text"),
-    ).where(articles.c.id.in_(ids))
     return {r.id: Article(
         id=r.id, source_id=r.source_id, story_id=r.story_id, url=r.url,
         canonical_url=r.canonical_url, title=r.title, byline=r.byline,
         published_at=r.published_at, fetched_at=r.fetched_at, language=r.language,
         topic_label=r.topic_label, key_points=list(r.key_points or []),
-        lead_image=r.lead_image, text=r.text or "") for r in conn.execute(stmt)}
+        lead_image=r.lead_image, text=r.text or "") for r in conn.execute(_LEADS, {"ids": ids})}
+
+
+_LEADS = sa.select(  # built once: every feed page reads it
+    articles.c.id, articles.c.source_id, articles.c.story_id, articles.c.url,
+    articles.c.canonical_url, articles.c.title, articles.c.byline, articles.c.published_at,
+    articles.c.fetched_at, articles.c.language, articles.c.topic_label,
+    articles.c.key_points, articles.c.lead_image,
+    sa.func.substr(articles.c.text, 1, LEAD_TEXT).label("text"),
+).where(articles.c.id.in_(sa.bindparam("ids", expanding=True)))

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.rank.candidate import Candidate
+from tidings.rank.candidate import TOP_ENTITIES, Candidate
 
 # The global prior: what a reader nobody knows yet gets. Names are the model's features.
 PRIOR_WEIGHTS: dict[str, float] = {
@@ -27,7 +27,6 @@ PRIOR_WEIGHTS: dict[str, float] = {
 LEARNED = ("entity", "topic", "source", "freshness", "coverage", "velocity")  # from snapshots
 PRIOR_BIAS = -1.0
 HALF_LIFE_H = 18.0
-TOP_ENTITIES = 8  # entities of a story that carry evidence (best first)
 OPENED_KEPT = 500  # story ids remembered for novelty and read counts
 MAX_KEYS = 3000  # affinities kept per kind; past that the weakest evidence goes
 

@@ -22,7 +22,6 @@ from typing import Any
 from tidings.models import Follow, TargetKind
 from tidings.rank.candidate import Candidate, Reader
 from tidings.rank.learn import (
-    TOP_ENTITIES,
     Affinity,
     Profile,
     affinities,
@@ -51,18 +50,25 @@ class _Matcher:
     weight: float
     muted: bool
     pattern: re.Pattern[str] | None  # keywords only
+    key: tuple[str, str]  # (kind, lower-case target): this test's entry in `Candidate.matched`
 
     @property
     def spaced(self) -> str:
         return self.low + " "
 
     def matches(self, c: Candidate) -> bool:
-        if self.kind is TargetKind.TOPIC:
-            return any(t == self.low or t.startswith(self.spaced) for t in c.topics)
         if self.kind is TargetKind.ENTITY:
             return self.low in c.entity_names
-        if self.kind is TargetKind.SOURCE:
+        if self.kind is TargetKind.SOURCE:  # the reader's names for sources: not memoised
             return any(self.low == o.lower() for o in c.outlets)
+        hit = c.matched.get(self.key)
+        if hit is None:
+            c.matched[self.key] = hit = self._matches_text(c)
+        return hit
+
+    def _matches_text(self, c: Candidate) -> bool:
+        if self.kind is TargetKind.TOPIC:
+            return any(t == self.low or t.startswith(self.spaced) for t in c.topics)
         # the substring test is cheap and rules out most stories before the regex runs
         return (self.pattern is not None and self.low in c.about
                 and self.pattern.search(c.about) is not None)
@@ -77,7 +83,8 @@ def _compile(follows: tuple[tuple[str, str, float, bool], ...]) -> tuple[_Matche
         if not low:
             continue
         pattern = re.compile(rf"\b{re.escape(low)}\b") if kind == TargetKind.KEYWORD else None
-        out.append(_Matcher(TargetKind(kind), target, low, weight, muted, pattern))
+        out.append(_Matcher(TargetKind(kind), target, low, weight, muted, pattern,
+                            (str(kind), low)))
     return tuple(out)
 
 
@@ -271,11 +278,9 @@ def _totals(cands: Sequence[Candidate], reader: Reader, now: datetime,
         age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
         total = (w_fresh * freshness(age_h) + w_cov * log1p(c.outlet_count)
                  + w_vel * log1p(c.velocity))
-        if ents and c.entities:
-            top_ents = c.entities[:TOP_ENTITIES]
-            top = max(e[2] for e in top_ents) or 1.0
-            total += w_ent * sum(ents[i].value * (max(0.0, wt) / top)
-                                 for i, _, wt in top_ents if i in ents)
+        if ents and c.entity_shares:
+            total += w_ent * sum(ents[i].value * share for i, share in c.entity_shares
+                                 if i in ents)
         if tops:
             total += w_top * sum(tops[t].value for t in c.topics if t in tops)
         if srcs and c.source_ids:

@@ -44,8 +44,14 @@ def find_user(conn: Connection, name: str) -> User | None:
     return _to_user(row) if row else None
 
 
+_USER = sa.select(users).where(users.c.id == sa.bindparam("user_id", type_=sa.Integer))
+_TOKEN = sa.select(tokens.c.id, tokens.c.user_id, tokens.c.last_used_at, tokens.c.kind).where(
+    tokens.c.secret_hash == sa.bindparam("secret_hash", type_=tokens.c.secret_hash.type))
+# (every authenticated request reads these two: built once)
+
+
 def get_user(conn: Connection, user_id: int) -> User:
-    row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+    row = conn.execute(_USER, {"user_id": user_id}).first()
     if row is None:
         raise UnknownUser(f"no user with id {user_id}")
     return _to_user(row)
@@ -141,10 +147,8 @@ def add_token(conn: Connection, user_id: int, kind: TokenKind, secret_hash: str,
 
 def token_user(conn: Connection, secret_hash: str, kinds: tuple[TokenKind, ...]) -> User | None:
     """Whose token this is, if it is of one of `kinds`; stamps its last use (once a minute)."""
-    row = conn.execute(sa.select(tokens.c.id, tokens.c.user_id, tokens.c.last_used_at)
-                       .where(tokens.c.secret_hash == secret_hash,
-                              tokens.c.kind.in_([str(k) for k in kinds]))).first()
-    if row is None:
+    row = conn.execute(_TOKEN, {"secret_hash": secret_hash}).first()
+    if row is None or row.kind not in {str(k) for k in kinds}:
         return None
     at = now()
     if row.last_used_at is None or at - row.last_used_at > timedelta(minutes=1):

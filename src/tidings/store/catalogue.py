@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from tidings.rank.candidate import entity_shares
 from tidings.store.schema import story_features, story_sources
 
 CATALOGUE_SPAN = timedelta(days=8)  # the feed's window (7 days) and a day to spare
@@ -46,8 +47,12 @@ class Shared:
     entities: tuple[tuple[int, str, float], ...]
     entity_ids: frozenset[int]
     entity_names: frozenset[str]  # lower-case names of `entities`
+    entity_shares: tuple[tuple[int, float], ...]  # see `Candidate.entity_shares`
     about: str
     bylines: tuple[str, ...]
+    # what follow and mute matchers found in this story (see `Candidate.matched`): kept
+    # while the story is unchanged, so each keyword's regex runs once per story, not per request
+    matched: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
 
 
 # (last arrival, newest article id, source id, articles, headline): one source's coverage of
@@ -236,7 +241,8 @@ def _shared(row: Any) -> Shared:
         updated_at=_when(row.updated_at), first_seen=_when(row.first_seen),
         outlet_count=row.outlet_count, velocity=row.velocity, topics=tuple(row.topics or ()),
         entities=top, entity_ids=frozenset(row.entity_ids or ()),
-        entity_names=frozenset(n.lower() for _, n, _ in top), about=row.about,
+        entity_names=frozenset(n.lower() for _, n, _ in top),
+        entity_shares=entity_shares(top) if top else (), about=row.about,
         bylines=tuple(row.bylines or ()))
 
 

@@ -147,7 +147,7 @@ def subscriber_count(conn: Connection, source_id: int) -> int:
 # --- what the reader sees, and its read state -----------------------------------------------
 
 
-def visible(user_id: int) -> sa.Join:
+def visible(user_id: int | sa.BindParameter[int]) -> sa.Join:
     """articles ⋈ the user's subscriptions ⟕ the user's read state: the reader's library."""
     return (articles.join(subscriptions, sa.and_(subscriptions.c.source_id == articles.c.source_id,
                                                  subscriptions.c.user_id == user_id))

@@ -29,10 +29,13 @@ from tidings.store.schema import (
 REPLAY_LIMIT = 5_000  # interactions replayed on undo (older ones stop counting)
 
 
+_WEIGHTS = sa.select(user_models.c.weights).where(
+    user_models.c.user_id == sa.bindparam("user_id", type_=sa.Integer))  # once: every feed reads it
+
+
 def load(conn: Connection, user_id: int) -> Profile:
     """The reader's profile; the global prior when they have none yet."""
-    row = conn.execute(sa.select(user_models.c.weights)
-                       .where(user_models.c.user_id == user_id)).first()
+    row = conn.execute(_WEIGHTS, {"user_id": user_id}).first()
     return Profile.from_json(row[0] if row else None)
 
 

@@ -109,12 +109,16 @@ def story_states(conn: Connection, user_id: int, story_ids: Sequence[int]
                  ) -> dict[int, StoryState]:
     if not story_ids:
         return {}
-    unread = sa.func.sum(sa.case((IS_READ, 0), else_=1))
-    stmt = (sa.select(articles.c.story_id, sa.func.count(), unread)
-            .select_from(visible(user_id))
-            .where(articles.c.story_id.in_(list(story_ids)), sa.not_(IS_HIDDEN))
-            .group_by(articles.c.story_id))
-    return {r[0]: StoryState(int(r[1]), int(r[2] or 0)) for r in conn.execute(stmt)}
+    rows = conn.execute(_STATES, {"user_id": user_id, "story_ids": list(story_ids)})
+    return {r[0]: StoryState(int(r[1]), int(r[2] or 0)) for r in rows}
+
+
+_STATES = (sa.select(articles.c.story_id, sa.func.count(),
+                     sa.func.sum(sa.case((IS_READ, 0), else_=1)))
+           .select_from(visible(sa.bindparam("user_id", type_=sa.Integer)))
+           .where(articles.c.story_id.in_(sa.bindparam("story_ids", expanding=True)),
+                  sa.not_(IS_HIDDEN))
+           .group_by(articles.c.story_id))  # built once: every feed page reads it
 
 
 def new_since_read(conn: Connection, user_id: int, story_id: int) -> set[int]:

@@ -190,13 +190,9 @@ def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: in
     if follows is None:
         follows = list_follows(conn, reader_user_id)
     blocked = blocked_sources(follows)
-    name = sa.func.coalesce(sa.func.nullif(subscriptions.c.title, ""),
-                            sa.func.nullif(sources.c.title, ""), sources.c.url)
-    subs = {r.source_id: (r.name, r.folder) for r in conn.execute(
-        sa.select(subscriptions.c.source_id, name.label("name"), subscriptions.c.folder)
-        .join(sources, sources.c.id == subscriptions.c.source_id)
-        .where(subscriptions.c.user_id == reader_user_id))
-        if r.name.lower() not in blocked}
+    subs = {r.source_id: (r.name, r.folder)
+            for r in conn.execute(_SUBSCRIPTIONS, {"user_id": reader_user_id})
+            if r.name.lower() not in blocked}
     if not subs:
         return []
     cat = catalogue.current(conn, since)
@@ -211,33 +207,49 @@ def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: in
                 article_count=sum(m[3] for m in mine), source_ids=src_ids,
                 outlet_count=f.outlet_count, velocity=f.velocity, topics=f.topics,
                 entities=f.entities, entity_ids=f.entity_ids, entity_names=f.entity_names,
-                about=f.about,
+                entity_shares=f.entity_shares,
+                about=f.about, matched=f.matched,
                 bylines=f.bylines, outlets=tuple(subs[s][0] for s in src_ids),
                 folders=tuple(subs[s][1] for s in src_ids)))
     return out
+
+
+# A feed request's statements, built once (building and keying a statement costs more than
+# SQLite takes to answer it).
+_USER = sa.bindparam("user_id", type_=sa.Integer)
+_NAME = sa.func.coalesce(sa.func.nullif(subscriptions.c.title, ""),
+                         sa.func.nullif(sources.c.title, ""), sources.c.url)
+_SUBSCRIPTIONS = (sa.select(subscriptions.c.source_id, _NAME.label("name"), subscriptions.c.folder)
+                  .join(sources, sources.c.id == subscriptions.c.source_id)
+                  .where(subscriptions.c.user_id == _USER))
+_MARKS = (sa.select(story_marks.c.story_id, story_marks.c.hidden, story_marks.c.boost,
+                    story_marks.c.reason)
+          .where(story_marks.c.user_id == _USER,
+                 sa.or_(story_marks.c.hidden.is_(True), story_marks.c.boost != 0)))
+_HIDES = sa.select(interactions.c.story_id).where(
+    interactions.c.user_id == _USER, interactions.c.kind == str(InteractionKind.HIDE),
+    interactions.c.story_id.is_not(None))
+_OPENED = (sa.select(interactions.c.story_id).where(
+    interactions.c.user_id == _USER,
+    interactions.c.kind.in_([str(InteractionKind.OPEN), str(InteractionKind.READ)]),
+    interactions.c.story_id.is_not(None),
+    interactions.c.at >= sa.bindparam("since", type_=interactions.c.at.type))
+    .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT))
 
 
 def reader(conn: Connection, user_id: int, *, at: datetime | None = None) -> Reader:
     """What ranking knows of one reader: follows and mutes, muted entities as ids, hidden
     and boosted stories, and the stories they opened lately."""
     follows = list_follows(conn, user_id)
-    hidden = {int(r[0]) for r in conn.execute(
-        sa.select(story_marks.c.story_id).where(story_marks.c.user_id == user_id,
-                                                story_marks.c.hidden.is_(True)))}
-    hidden |= {int(r[0]) for r in conn.execute(
-        sa.select(interactions.c.story_id).where(
-            interactions.c.user_id == user_id, interactions.c.kind == str(InteractionKind.HIDE),
-            interactions.c.story_id.is_not(None)))}
-    boosts = {int(r.story_id): (float(r.boost), r.reason) for r in conn.execute(
-        sa.select(story_marks.c.story_id, story_marks.c.boost, story_marks.c.reason)
-        .where(story_marks.c.user_id == user_id, story_marks.c.boost != 0))}
+    hidden, boosts = set(), {}
+    for r in conn.execute(_MARKS, {"user_id": user_id}):
+        if r.hidden:
+            hidden.add(int(r.story_id))
+        if r.boost:
+            boosts[int(r.story_id)] = (float(r.boost), r.reason)
+    hidden |= {int(r[0]) for r in conn.execute(_HIDES, {"user_id": user_id})}
     opened = {int(r[0]) for r in conn.execute(
-        sa.select(interactions.c.story_id).where(
-            interactions.c.user_id == user_id,
-            interactions.c.kind.in_([str(InteractionKind.OPEN), str(InteractionKind.READ)]),
-            interactions.c.story_id.is_not(None),
-            interactions.c.at >= (at or now()) - OPENED_SPAN)
-        .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT))}
+        _OPENED, {"user_id": user_id, "since": (at or now()) - OPENED_SPAN})}
     return Reader(user_id=user_id, follows=follows,
                   muted_entity_ids=frozenset(muted_entity_ids(conn, follows)),
                   hidden=frozenset(hidden), boosts=boosts, opened=frozenset(opened))

@@ -41,9 +41,12 @@ def set_follow(conn: Connection, follow: Follow) -> None:
         weight=follow.weight, muted=follow.muted))
 
 
+_FOLLOWS = (sa.select(follows).where(follows.c.user_id == sa.bindparam("user_id", type_=sa.Integer))
+            .order_by(follows.c.id))  # built once: every feed request reads it
+
+
 def list_follows(conn: Connection, user_id: int) -> list[Follow]:
-    stmt = sa.select(follows).where(follows.c.user_id == user_id).order_by(follows.c.id)
-    return [_to_follow(r) for r in conn.execute(stmt)]
+    return [_to_follow(r) for r in conn.execute(_FOLLOWS, {"user_id": user_id})]
 
 
 def record_interaction(conn: Connection, user_id: int, kind: InteractionKind, *,

@@ -4,7 +4,10 @@ these return and pass `user.id` to store functions, which scope every query by i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -71,6 +74,25 @@ def client_gone(request: Request) -> bool:
         return False
 
 
+@asynccontextmanager
+async def watch_client(request: Request) -> AsyncIterator[threading.Event]:
+    """An event set as soon as the client of this GET goes away, for work on a worker thread
+    to check between its phases (asking the event loop from the thread, as `client_gone`
+    does, costs a round trip through it each time)."""
+    gone = threading.Event()
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    task = asyncio.create_task(watch())
+    try:
+        yield gone
+    finally:
+        task.cancel()
+
+
 def still_there(request: Request) -> None:
     """Stop a request whose client went away while it waited for a worker thread (a busy
     server): nobody would read the answer. Each synchronous step of a request waits for a
@@ -118,10 +140,11 @@ def _bearer_user(request: Request, conn: Connection) -> User | None:
 
 def api_user(request: Request, conn: Conn) -> User:
     """The API's caller: a Bearer token, or the browser's session. 401 otherwise."""
-    return _api_caller(request, conn)
+    return api_caller(request, conn)
 
 
-def _api_caller(request: Request, conn: Connection) -> User:
+def api_caller(request: Request, conn: Connection) -> User:
+    """Who sends this API request (a Bearer token, or the browser's session); 401 otherwise."""
     user = _bearer_user(request, conn) or _session_user(request, conn)
     if user is None:
         raise HTTPException(status_code=401, detail="sign in, or send Authorization: Bearer "
@@ -135,7 +158,7 @@ def api_user_alone(request: Request) -> User:
     """`api_user` in a transaction of its own, for routes that run the pipeline (which opens
     its own transactions: holding one across it would make SQLite wait on itself)."""
     with transaction(state(request).engine) as conn:
-        return _api_caller(request, conn)
+        return api_caller(request, conn)
 
 
 def page_user(request: Request, conn: Conn) -> User:

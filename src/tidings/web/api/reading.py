@@ -3,20 +3,24 @@ stories, entities, read state and interactions."""
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tidings.models import InteractionKind, article_json, utcnow
-from tidings.rank.feed import feed_for_user
+from tidings.rank.feed import View, feed_for_user
 from tidings.store import entities as entity_store
 from tidings.store import library, reading
 from tidings.store import stories as story_store
+from tidings.store.db import read_transaction
 from tidings.web.api import feedback
 from tidings.web.api.shapes import MAX_ID, Id, article_brief, item_json
-from tidings.web.deps import ApiUser, Conn, still_there, uid
+from tidings.web.deps import ApiUser, ClientGone, Conn, api_caller, state, uid, watch_client
 
 router = APIRouter(tags=["reading"])
 
@@ -41,14 +45,29 @@ class InteractionIn(BaseModel):
     dwell_ms: int | None = Field(default=None, ge=0, le=86_400_000)
 
 
-@router.get("/feed")
-def feed(request: Request, user: ApiUser, conn: Conn,
-         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-         view: Literal["for_you", "headlines"] = "for_you") -> dict[str, Any]:
-    """Your ranked stories, each saying why it is there (`view=headlines`: by coverage)."""
-    still_there(request)  # a client gone while this waited for a thread: no ranking
-    items = feed_for_user(conn, uid(user), limit=limit, view=view)
-    return {"user": user.name, "items": [item_json(i) for i in items]}
+@router.get("/feed", response_model=dict[str, Any])
+async def feed(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               view: Literal["for_you", "headlines"] = "for_you") -> Response:
+    """Your ranked stories, each saying why it is there (`view=headlines`: by coverage).
+
+    The busiest route: who asks, the ranking and the JSON are one step on one worker thread
+    (each step of a dependency chain waits for a thread and for the interpreter again), and
+    a client that goes away stops the work at the next phase (see `deps.watch_client`)."""
+    async with watch_client(request) as gone:
+        body = await run_in_threadpool(_feed_body, request, gone, limit, view)
+    return Response(body, media_type="application/json")
+
+
+def _feed_body(request: Request, gone: threading.Event, limit: int, view: View) -> bytes:
+    if gone.is_set():  # went away while this waited for a thread: no ranking
+        raise ClientGone
+    with read_transaction(state(request).engine) as conn:
+        user = api_caller(request, conn)
+        items = feed_for_user(conn, uid(user), limit=limit, view=view)
+    if gone.is_set():
+        raise ClientGone
+    return json.dumps({"user": user.name, "items": [item_json(i) for i in items]},
+                      ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.get("/articles")
