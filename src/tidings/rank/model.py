@@ -130,8 +130,8 @@ def features(c: Candidate, reader: Reader, now: datetime,
     """x_f for every named feature (follows one by one, as follow:<kind>:<target>)."""
     req = req or _request(reader)
     age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
-    aff = affinities(req.profile, story_keys(c.topics, c.entities, c.source_ids))
-    x = {"entity": aff["entity"][0], "topic": aff["topic"][0], "source": aff["source"][0],
+    entity, topic, source = affinity_values(req.profile, c)
+    x = {"entity": entity, "topic": topic, "source": source,
          "freshness": freshness(age_h), "coverage": math.log1p(c.outlet_count),
          "velocity": math.log1p(c.velocity)}
     for m in req.follows:
@@ -143,6 +143,20 @@ def features(c: Candidate, reader: Reader, now: datetime,
     if boost:
         x["rule"] = boost[0]
     return x
+
+
+def affinity_values(profile: Profile, c: Candidate) -> tuple[float, float, float]:
+    """The entity, topic and source features of a story: the reader's learned affinities
+    summed over its keys, each by its share (`learn.story_keys`, from what the candidate
+    keeps precomputed)."""
+    ents, tops, srcs = profile.entities, profile.topics, profile.sources
+    entity = (sum(ents[i].value * share for i, share in c.entity_shares if i in ents)
+              if ents else 0.0)
+    topic = sum(tops[t].value for t in c.topics if t in tops) if tops else 0.0
+    source = 0.0
+    if srcs and c.source_ids:
+        source = sum(srcs[i].value for i in c.source_ids if i in srcs) / len(c.source_ids)
+    return entity, topic, source
 
 
 def weight_of(profile: Profile, feature: str) -> float:
@@ -278,14 +292,9 @@ def _totals(cands: Sequence[Candidate], reader: Reader, now: datetime,
         age_h = max(0.0, (now - c.last_seen).total_seconds() / 3600)
         total = (w_fresh * freshness(age_h) + w_cov * log1p(c.outlet_count)
                  + w_vel * log1p(c.velocity))
-        if ents and c.entity_shares:
-            total += w_ent * sum(ents[i].value * share for i, share in c.entity_shares
-                                 if i in ents)
-        if tops:
-            total += w_top * sum(tops[t].value for t in c.topics if t in tops)
-        if srcs and c.source_ids:
-            share = 1.0 / len(c.source_ids)
-            total += w_src * sum(srcs[i].value * share for i in c.source_ids if i in srcs)
+        if ents or tops or srcs:
+            entity, topic, source = affinity_values(prof, c)
+            total += w_ent * entity + w_top * topic + w_src * source
         for m in follows:
             if m.matches(c):
                 total += w_follow * m.weight
