@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.rank.candidate import TOP_ENTITIES, Candidate
+from tidings.rank.candidate import TOP_ENTITIES, Candidate, entity_shares
 
 # The global prior: what a reader nobody knows yet gets. Names are the model's features.
 PRIOR_WEIGHTS: dict[str, float] = {
@@ -128,10 +128,9 @@ Keys = dict[str, list[tuple[Any, float]]]  # kind → (key, share of the story)
 def story_keys(topics: Any, entities: Any, source_ids: Any) -> Keys:
     """What a story is about, as affinity keys with their share: every topic counts 1, an
     entity its weight relative to the story's top entity, a source 1/number of sources."""
-    ents = list(entities)[:TOP_ENTITIES]
-    top = max((float(e[2]) for e in ents), default=1.0) or 1.0
+    ents = tuple((int(e[0]), str(e[1]), float(e[2])) for e in list(entities)[:TOP_ENTITIES])
     sources = list(source_ids)
-    return {"entity": [(int(e[0]), max(0.0, float(e[2])) / top) for e in ents],
+    return {"entity": list(entity_shares(ents)) if ents else [],
             "topic": [(str(t), 1.0) for t in topics],
             "source": [(int(i), 1.0 / len(sources)) for i in sources]}
 
