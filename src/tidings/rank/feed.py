@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Article, FeedItem, Story, utcnow
-from tidings.rank import model
-from tidings.store import catalogue, profiles, reading
+from tidings.rank import model, vector
+from tidings.store import catalogue, columns, profiles, reading
 from tidings.store import story_features as features
 from tidings.store.schema import articles
 
@@ -29,13 +29,14 @@ def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None
     now = now or utcnow()
     who = features.reader(conn, user_id, at=now)
     who.profile = profiles.load(conn, user_id)
-    cands = features.candidates(conn, user_id, now - window, max(CANDIDATES, 3 * limit),
-                                follows=who.follows)
+    chosen, subs = features.choose(conn, user_id, now - window, max(CANDIDATES, 3 * limit),
+                                   follows=who.follows)
     if view == "headlines":
+        cands = [columns.candidate(chosen, i, subs) for i in range(len(chosen))]
         ranked = model.headlines([c for c in cands if not model.excluded(c, who)], now,
                                  limit=limit)
     else:
-        ranked = model.rank(cands, who, now, limit=limit)
+        ranked = vector.rank(chosen, subs, who, now, limit=limit)
     ranked = ranked[:limit]
     leads = lead_articles(conn, [s.candidate.lead_article_id for s in ranked])
     marks = reading.story_states(conn, user_id, [s.candidate.story_id for s in ranked])
@@ -44,6 +45,7 @@ def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None
         c = s.candidate
         lead = leads.get(c.lead_article_id)
         if lead is None or lead.story_id != c.story_id:  # gone or merged since it was read
+            catalogue.leads(conn).pop(c.lead_article_id, None)
             catalogue.stale(conn)
             continue
         mark = marks.get(c.story_id)
@@ -56,10 +58,19 @@ def feed_for_user(conn: Connection, user_id: int, *, now: datetime | None = None
 
 
 def lead_articles(conn: Connection, article_ids: Sequence[int]) -> dict[int, Article]:
-    """The articles a page shows, in one query: no HTML, the text's lead only."""
-    ids = sorted({i for i in article_ids if i})
-    if not ids:
-        return {}
+    """The articles a page shows: no HTML, the text's lead only; those this process has not
+    shown lately in one query (`catalogue.leads` keeps them while their story is unchanged)."""
+    cache = catalogue.leads(conn)
+    out = {i: cache[i] for i in article_ids if i in cache}
+    missing = sorted({i for i in article_ids if i and i not in out})
+    if missing:
+        read = _read_leads(conn, missing)
+        cache.update(read)
+        out.update(read)
+    return out
+
+
+def _read_leads(conn: Connection, ids: list[int]) -> dict[int, Article]:
     return {r.id: Article(
         id=r.id, source_id=r.source_id, story_id=r.story_id, url=r.url,
         canonical_url=r.canonical_url, title=r.title, byline=r.byline,

@@ -13,21 +13,15 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from tidings.models import Follow, TargetKind
 from tidings.rank.candidate import Candidate, Reader
-from tidings.rank.learn import (
-    Affinity,
-    Profile,
-    affinities,
-    freshness,
-    story_keys,
-)
+from tidings.rank.learn import Affinity, Profile, freshness
 
 DIVERSITY_COST = 0.15  # points per story already shown with the same topic or outlet
 WHY_MAX = 3
@@ -40,6 +34,18 @@ class Scored:
     score: float
     contributions: dict[str, float] = field(default_factory=dict)  # feature → points
     why: list[str] = field(default_factory=list)  # the top contributions, in words
+
+
+class _Text(Protocol):
+    """What a topic or keyword test reads of a story (a `Candidate`, or what the catalogue
+    shares between every reader's candidate of it)."""
+
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def about(self) -> str: ...
+    @property
+    def matched(self) -> dict[tuple[str, str], bool]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +67,17 @@ class _Matcher:
             return self.low in c.entity_names
         if self.kind is TargetKind.SOURCE:  # the reader's names for sources: not memoised
             return any(self.low == o.lower() for o in c.outlets)
+        return self.matches_text(c)
+
+    def matches_text(self, c: _Text) -> bool:
+        """A topic or keyword test, memoised in the story's `matched`."""
         hit = c.matched.get(self.key)
         if hit is None:
-            c.matched[self.key] = hit = self._matches_text(c)
+            c.matched[self.key] = hit = self.run_text(c)
         return hit
 
-    def _matches_text(self, c: Candidate) -> bool:
+    def run_text(self, c: _Text) -> bool:
+        """The topic or keyword test itself."""
         if self.kind is TargetKind.TOPIC:
             return any(t == self.low or t.startswith(self.spaced) for t in c.topics)
         # the substring test is cheap and rules out most stories before the regex runs
@@ -214,10 +225,18 @@ def _explain_freshness(age_h: float) -> str:
 
 
 def _explain_affinity(kind: str, c: Candidate, profile: Profile) -> str:
-    key = affinities(profile, story_keys(c.topics, c.entities, c.source_ids))[kind][1]
-    table: dict[str, dict[Any, Affinity]] = {
+    """The key of this kind that adds most (as `learn.affinities` picks it, from the shares
+    the candidate keeps), in words."""
+    tables: dict[str, dict[Any, Affinity]] = {
         "entity": profile.entities, "topic": profile.topics, "source": profile.sources}
-    a = table[kind][key]
+    table = tables[kind]
+    keys: list[tuple[Any, float]] = (
+        list(c.entity_shares) if kind == "entity" else
+        [(t, 1.0) for t in c.topics] if kind == "topic" else
+        [(i, 1.0 / len(c.source_ids)) for i in c.source_ids])
+    _, key = max(((table[k].value * share, k) for k, share in keys if k in table),
+                 key=lambda t: t[0])  # a contribution of this kind has a term
+    a = table[key]
     what = {"entity": "about", "topic": "in", "source": "from"}[kind]
     if a.reads:
         stories = "a story" if a.reads == 1 else f"{a.reads} stories"
@@ -228,20 +247,27 @@ def _explain_affinity(kind: str, c: Candidate, profile: Profile) -> str:
 def diversify(ranked: list[Scored], limit: int) -> list[Scored]:
     """Greedy re-rank so one topic or outlet does not fill the page: after its first story a
     topic or outlet costs DIVERSITY_COST points per story already shown (a hard cap cost more
-    nDCG in bench/ranking.py than it gave). Considers the best 4·limit stories; a story's
-    adjusted score only falls as others are chosen, so a lazy heap finds each pick exactly:
-    O(n + limit·log n) in practice."""
+    nDCG in bench/ranking.py than it gave). Considers the best 4·limit stories."""
     pool = ranked[:4 * limit]
-    facets = [_facets(s) for s in pool]
-    shown = Counter[str]()
+    return [pool[i] for i in diversified([s.score for s in pool], [_facets(s) for s in pool],
+                                         limit)]
+
+
+def diversified(scores: Sequence[float], facets: Sequence[Sequence[Hashable]],
+                limit: int) -> list[int]:
+    """`diversify` on bare scores (best first) and facets (a story's topics and its first
+    outlet): the positions picked, in page order. A story's adjusted score only falls as
+    others are chosen, so a lazy heap finds each pick exactly: O(n + limit·log n) in
+    practice."""
+    shown = Counter[Hashable]()
 
     def adjusted(i: int) -> float:
         repeats = max((shown[f] for f in facets[i]), default=0)
-        return pool[i].score - DIVERSITY_COST * max(0, repeats - 1)
+        return scores[i] - DIVERSITY_COST * max(0, repeats - 1)
 
-    heap = [(-s.score, i) for i, s in enumerate(pool)]
+    heap = [(-s, i) for i, s in enumerate(scores)]
     heapq.heapify(heap)
-    out: list[Scored] = []
+    out: list[int] = []
     while heap and len(out) < limit:
         cached, i = heapq.heappop(heap)
         now = -adjusted(i)
@@ -249,7 +275,7 @@ def diversify(ranked: list[Scored], limit: int) -> list[Scored]:
             heapq.heappush(heap, (now, i))  # it fell behind: look again later
             continue
         shown.update(facets[i])
-        out.append(pool[i])
+        out.append(i)
     return out
 
 

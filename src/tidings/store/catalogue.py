@@ -13,19 +13,18 @@ within CHECK_EVERY_S, this process's at once. Safe across threads (one lock per 
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
-from bisect import insort
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.rank.candidate import entity_shares
+from tidings.store.columns import Chosen, Columns
 from tidings.store.schema import story_features, story_sources
 
 CATALOGUE_SPAN = timedelta(days=8)  # the feed's window (7 days) and a day to spare
@@ -33,6 +32,7 @@ CHECK_EVERY_S = 0.25
 RELOAD_EVERY_S = 600.0
 SLACK = timedelta(seconds=60)  # longer than an ingest transaction
 MAX_DATABASES = 8
+MAX_LEADS = 20_000  # lead articles cached (~1 KB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class Shared:
 
 
 # (last arrival, newest article id, source id, articles, headline): one source's coverage of
-# one story; tuples sort newest first when reversed, as a reader's candidate lists them
+# one story; a reader's candidate lists them newest first, as these tuples sort reversed
 Coverage = tuple[datetime, int, int, int, str]
 
 
@@ -71,59 +71,48 @@ class Catalogue:
     """One database's recent stories (see the module's docstring)."""
 
     stories: dict[int, _Story] = field(default_factory=dict)
-    # source id → [(-last arrival as a timestamp, -story id)], ascending: newest first
-    by_source: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
+    columns: Columns = field(default_factory=Columns)  # the same stories, as arrays
     floor: datetime | None = None  # it holds every story covered since then
     count: int = -1  # story_features rows when last checked
     newest: datetime | None = None  # their newest updated_at then
+    top_id: int = 0  # their highest story id then
     checked: float = 0.0
     loaded: float = 0.0
     dirty: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # article id → the lead a feed page shows (`tidings.rank.feed.lead_articles`): articles are
+    # written once; when a story changes its leads go, and a reload drops them all
+    leads: dict[int, Any] = field(default_factory=dict)
 
-    def newest_stories(self, source_ids: list[int], since: datetime,
-                       limit: int) -> Iterator[tuple[int, list[Coverage]]]:
+    def choose(self, source_ids: list[int], since: datetime, limit: int) -> Chosen:
         """The `limit` stories most recently covered by these sources since `since`, newest
         first (ties: the higher id), each with those sources' coverage, newest first."""
-        floor = -since.timestamp()
-        mine = set(source_ids)
-        lists = [self.by_source.get(s, []) for s in source_ids]
-        seen: set[int] = set()
-        for neg_at, neg_id in heapq.merge(*lists):
-            if neg_at > floor or len(seen) >= limit:
-                return
-            if -neg_id in seen:
-                continue
-            seen.add(-neg_id)
-            story = self.stories[-neg_id]
-            yield -neg_id, sorted((c for s, c in story.coverage.items() if s in mine),
-                                  reverse=True)
-
-    def shared(self, story_id: int) -> Shared:
-        return self.stories[story_id].shared
+        return self.columns.choose(np.asarray(source_ids, np.int64), since, limit)
 
     def drop(self, story_id: int) -> None:
         story = self.stories.pop(story_id, None)
-        if story is None:
-            return
-        for src, cov in story.coverage.items():
-            entries = self.by_source.get(src)
-            if entries is not None:
-                key = (-cov[0].timestamp(), -story_id)
-                entries.remove(key)
+        if story is not None:
+            self.columns.drop(story_id)
+            for cov in story.coverage.values():
+                self.leads.pop(cov[1], None)
 
     def add(self, story_id: int, story: _Story) -> None:
         self.stories[story_id] = story
-        for src, cov in story.coverage.items():
-            insort(self.by_source.setdefault(src, []), (-cov[0].timestamp(), -story_id))
+        self.columns.put(story_id, story.shared, story.coverage)
+
+    def clear(self) -> None:
+        self.stories.clear()
+        self.columns.clear()
+        self.leads.clear()
 
 
 _CATALOGUES: dict[str, Catalogue] = {}
 _REGISTRY_LOCK = threading.Lock()
 
-# two subqueries, so each is answered from the index alone (as one SELECT, SQLite scans)
+# subqueries, so each is answered from an index alone (as one SELECT, SQLite scans)
 _STATE = sa.select(sa.select(sa.func.count()).select_from(story_features).scalar_subquery(),
-                   sa.select(sa.func.max(story_features.c.updated_at)).scalar_subquery())
+                   sa.select(sa.func.max(story_features.c.updated_at)).scalar_subquery(),
+                   sa.select(sa.func.max(story_features.c.story_id)).scalar_subquery())
 _ACTIVE = (sa.select(story_sources.c.story_id).where(
     story_sources.c.last_at >= sa.bindparam("since", type_=story_sources.c.last_at.type))
     .distinct())
@@ -139,6 +128,17 @@ _COVERAGE_COLUMNS = (
 
 def _key(conn: Connection) -> str:
     return conn.engine.url.render_as_string(hide_password=True)
+
+
+def leads(conn: Connection) -> dict[int, Any]:
+    """The cache of lead articles of `conn`'s database (see `Catalogue.leads`); emptied when
+    it outgrows MAX_LEADS."""
+    cat = _CATALOGUES.get(_key(conn))
+    if cat is None:
+        return {}
+    if len(cat.leads) > MAX_LEADS:
+        cat.leads.clear()
+    return cat.leads
 
 
 def touched(conn: Connection) -> None:
@@ -170,7 +170,7 @@ def current(conn: Connection, since: datetime) -> Catalogue:
 def _sync(conn: Connection, cat: Catalogue, clock: float) -> None:
     cat.dirty = False
     cat.checked = clock
-    count, newest = _state(conn)
+    count, newest, top_id = _state(conn)
     if count == cat.count and newest == cat.newest:
         return
     floor = max(cat.floor or datetime.min.replace(tzinfo=UTC),
@@ -182,7 +182,10 @@ def _sync(conn: Connection, cat: Catalogue, clock: float) -> None:
         sa.select(story_features.c.story_id, story_features.c.updated_at)
         .where(story_features.c.updated_at >= cat.newest - SLACK))]
     added = sum(1 for sid, _ in recent if sid not in cat.stories)
-    if not 0 <= count - cat.count <= added:  # stories went (pruned, merged away)
+    # every story created since has a higher id: fewer new rows than those, stories went
+    # (pruned, merged away), even when as many came
+    created = sum(1 for sid, _ in recent if sid > cat.top_id)
+    if not created <= count - cat.count <= added:
         _reload(conn, cat, floor, clock)
         return
     changed = [sid for sid, at in recent
@@ -191,7 +194,7 @@ def _sync(conn: Connection, cat: Catalogue, clock: float) -> None:
         cat.drop(sid)
     for sid, story in _read(conn, changed).items():
         cat.add(sid, story)
-    cat.count, cat.newest = count, newest
+    cat.count, cat.newest, cat.top_id = count, newest, top_id
 
 
 def stale(conn: Connection) -> None:
@@ -203,16 +206,15 @@ def stale(conn: Connection) -> None:
         cat.dirty = True
 
 
-def _state(conn: Connection) -> tuple[int, datetime | None]:
-    count, newest = conn.execute(_STATE).one()
-    return int(count), (_when(newest) if newest is not None else None)
+def _state(conn: Connection) -> tuple[int, datetime | None, int]:
+    count, newest, top_id = conn.execute(_STATE).one()
+    return int(count), (_when(newest) if newest is not None else None), int(top_id or 0)
 
 
 def _reload(conn: Connection, cat: Catalogue, floor: datetime, clock: float) -> None:
-    cat.count, cat.newest = _state(conn)  # before reading: a change during it shows next
+    cat.count, cat.newest, cat.top_id = _state(conn)  # before reading: a change shows next
     active = [int(r[0]) for r in conn.execute(_ACTIVE, {"since": floor})]
-    cat.stories.clear()
-    cat.by_source.clear()
+    cat.clear()
     for sid, story in _read(conn, active).items():
         cat.add(sid, story)
     cat.floor, cat.loaded, cat.dirty, cat.checked = floor, clock, False, clock

@@ -90,7 +90,7 @@ articles = sa.Table(
     sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="SET NULL")),
     sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
     sa.Index("ix_articles_canonical_url", "canonical_url"),
-    sa.Index("ix_articles_story", "story_id"),
+    sa.Index("ix_articles_story_source", "story_id", "source_id", "fetched_at"),  # story_states
     sa.Index("ix_articles_published", "published_at"),
     sa.Index("ix_articles_source_fetched", "source_id", "fetched_at"),
     sa.Index("ix_articles_language", "language"),  # search: which stemmers to try

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Follow, InteractionKind, TargetKind
 from tidings.rank.candidate import Candidate, Reader
-from tidings.store import catalogue
+from tidings.store import catalogue, columns
 from tidings.store.schema import (
     article_entities,
     articles,
@@ -187,31 +187,24 @@ def candidates(conn: Connection, reader_user_id: int, since: datetime, limit: in
     """The reader's most recently active stories since `since` (at most `limit`), as their
     own sources cover them: a blocked source's articles are not counted, and a story only it
     covers is left out."""
+    chosen, subs = choose(conn, reader_user_id, since, limit, follows=follows)
+    return [columns.candidate(chosen, i, subs) for i in range(len(chosen))]
+
+
+def choose(conn: Connection, reader_user_id: int, since: datetime, limit: int = 300, *,
+           follows: Sequence[Follow] | None = None
+           ) -> tuple[columns.Chosen, dict[int, tuple[str, str]]]:
+    """`candidates` as the catalogue's arrays (`tidings.rank.vector` ranks them), with the
+    reader's subscriptions: source id → (their name for it, its folder)."""
     if follows is None:
         follows = list_follows(conn, reader_user_id)
     blocked = blocked_sources(follows)
     subs = {r.source_id: (r.name, r.folder)
             for r in conn.execute(_SUBSCRIPTIONS, {"user_id": reader_user_id})
             if r.name.lower() not in blocked}
-    if not subs:
-        return []
     cat = catalogue.current(conn, since)
-    out = []
     with cat.lock:
-        for sid, mine in cat.newest_stories(sorted(subs), since, limit):
-            f = cat.shared(sid)
-            src_ids = tuple(m[2] for m in mine)
-            out.append(Candidate(
-                story_id=sid, headline=mine[0][4], lead_article_id=mine[0][1],
-                first_seen=f.first_seen, last_seen=mine[0][0],
-                article_count=sum(m[3] for m in mine), source_ids=src_ids,
-                outlet_count=f.outlet_count, velocity=f.velocity, topics=f.topics,
-                entities=f.entities, entity_ids=f.entity_ids, entity_names=f.entity_names,
-                entity_shares=f.entity_shares,
-                about=f.about, matched=f.matched,
-                bylines=f.bylines, outlets=tuple(subs[s][0] for s in src_ids),
-                folders=tuple(subs[s][1] for s in src_ids)))
-    return out
+        return cat.choose(sorted(subs), since, limit), subs
 
 
 # A feed request's statements, built once (building and keying a statement costs more than
