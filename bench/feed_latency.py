@@ -88,6 +88,9 @@ QUICK = Sizes(articles=3_000, stories=600, sources=30, users=200, subs_per_user=
               entities=200, rate=20.0, seconds=2.0, clients=8, closed_seconds=1.5)
 
 
+# an idle connection is not used again after this long: the server (uvicorn, 5 s by default)
+# closes it, as clients that honour a keep-alive timeout know
+KEEP_ALIVE_S = 4.0
 JSON_KEYS = ("p99_ms", "health_p99_ms", "errors", "max_rps", "health_max_rps")
 
 
@@ -345,11 +348,16 @@ async def open_loop(port: int, route: str, rate: float, seconds: float, users: i
     """Requests due every 1/rate s whoever answers; latency from when each was due."""
     rng = random.Random(7)
     run = Run()
-    idle: list[Conn] = []
+    idle: list[tuple[Conn, float]] = []  # keep-alive connections, and since when idle
 
     async def one(due: float) -> None:
         path, token = _path(route, rng, users)
-        c = idle.pop() if idle else None
+        c = None
+        while idle and c is None:
+            c, since = idle.pop()
+            if time.perf_counter() - since > KEEP_ALIVE_S:  # the server closes it by now
+                c.close()
+                c = None
         try:
             if c is None:
                 c = await Conn.open(port)
@@ -357,7 +365,7 @@ async def open_loop(port: int, route: str, rate: float, seconds: float, users: i
             run.latencies_ms.append((time.perf_counter() - due) * 1000)
             if status != 200:
                 run.errors += 1
-            idle.append(c)
+            idle.append((c, time.perf_counter()))
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             run.errors += 1
             if c is not None:
@@ -373,7 +381,7 @@ async def open_loop(port: int, route: str, rate: float, seconds: float, users: i
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(due)))
     await asyncio.gather(*tasks)
-    for c in idle:
+    for c, _ in idle:
         c.close()
     run.done = n
     return run

@@ -81,3 +81,32 @@ def test_analyze_says_when_a_language_is_not_enriched(run, tmp_path: Path) -> No
     article = json.loads(output.strip().splitlines()[-1])
     assert article["language"] == "de" and article["entities"] == []
     assert article["warning"] == "language 'de' is not enriched: no entities, quotes or key points"
+
+
+def test_the_port_serve_processes_share_answers_without_nagle_delays() -> None:
+    """`tidings serve --processes N` listens on a socket of ours: connections accepted from
+    it have TCP_NODELAY (asyncio sets it only for sockets made as TCP by protocol number;
+    with uvicorn's own, each two-part response waited ~40 ms for a delayed ACK)."""
+    import asyncio  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+
+    from tidings.cli import listening_socket  # noqa: PLC0415
+
+    async def accept_one() -> int:
+        sock = listening_socket("127.0.0.1", 0)
+        flags: list[int] = []
+
+        async def handle(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            flags.append(w.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP,
+                                                                socket.TCP_NODELAY))
+            w.close()
+
+        server = await asyncio.start_server(handle, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        while not flags:
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        return flags[0]
+
+    assert asyncio.run(accept_one()) == 1
