@@ -56,9 +56,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = sa.create_engine(url, pool_pre_ping=True, **(_pool_sizes() | kwargs))
-    sa.event.listen(engine, "begin", _postgresql_begin)
+    engine = sa.create_engine(url, **(_pool_sizes() | kwargs))
+    sa.event.listen(engine, "checkout", _ping_if_idle)
+    sa.event.listen(engine, "checkin", _idle_since)
     return engine
+
+
+PING_IDLE_S = 10.0  # a pooled connection idle longer is checked before it is used
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """The pool's pre-ping, for connections that sat idle (a restarted or restarting server
+    dropped them): a busy pool's connections are not pinged on every checkout, which cost a
+    round trip per request. Raising DisconnectionError makes the pool try another."""
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) < PING_IDLE_S:
+        return
+    try:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except Exception as exc:  # any driver error: the connection is not usable
+        raise sa.exc.DisconnectionError(str(exc)) from exc
+
+
+def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
 
 
 def _pool_sizes() -> dict[str, Any]:
@@ -77,15 +99,15 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _postgresql_begin(conn: Connection) -> None:
-    if conn.get_execution_options().get(READ_ONLY):
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-
-
 def read_engine(engine: Engine) -> Engine:
     """The same engine and pool, for transactions that only read: a deferred BEGIN on
     SQLite (refused writes), READ ONLY on PostgreSQL."""
-    return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(**{READ_ONLY: True}, postgresql_readonly=True)
+
+
+def writable(engine: Engine) -> Engine:
+    """`engine` (a read engine's too) for transactions that write."""
+    return engine.execution_options(**{READ_ONLY: False}, postgresql_readonly=False)
 
 
 def is_read_only(conn: Connection) -> bool:
@@ -165,7 +187,7 @@ def write_aside(conn: Connection, stmt: sa.Executable) -> None:
     if not is_read_only(conn):
         conn.execute(stmt)
         return
-    with conn.engine.execution_options(**{READ_ONLY: False}).begin() as writer:
+    with writable(conn.engine).begin() as writer:
         writer.execute(stmt)
 
 
@@ -184,7 +206,7 @@ def write_later(conn: Connection, key: tuple[Any, ...], stmt: sa.Executable) -> 
     if not is_read_only(conn):
         conn.execute(stmt)
         return
-    engine = conn.engine.execution_options(**{READ_ONLY: False})
+    engine = writable(conn.engine)
     with _later_lock:
         _later[(engine.url.render_as_string(), key)] = (engine, stmt)
         if not _flusher:

@@ -215,34 +215,42 @@ _NAME = sa.func.coalesce(sa.func.nullif(subscriptions.c.title, ""),
 _SUBSCRIPTIONS = (sa.select(subscriptions.c.source_id, _NAME.label("name"), subscriptions.c.folder)
                   .join(sources, sources.c.id == subscriptions.c.source_id)
                   .where(subscriptions.c.user_id == _USER))
-_MARKS = (sa.select(story_marks.c.story_id, story_marks.c.hidden, story_marks.c.boost,
-                    story_marks.c.reason)
-          .where(story_marks.c.user_id == _USER,
-                 sa.or_(story_marks.c.hidden.is_(True), story_marks.c.boost != 0)))
-_HIDES = sa.select(interactions.c.story_id).where(
-    interactions.c.user_id == _USER, interactions.c.kind == str(InteractionKind.HIDE),
-    interactions.c.story_id.is_not(None))
+_SINCE = sa.bindparam("since", type_=interactions.c.at.type)
 _OPENED = (sa.select(interactions.c.story_id).where(
     interactions.c.user_id == _USER,
     interactions.c.kind.in_([str(InteractionKind.OPEN), str(InteractionKind.READ)]),
-    interactions.c.story_id.is_not(None),
-    interactions.c.at >= sa.bindparam("since", type_=interactions.c.at.type))
-    .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT))
+    interactions.c.story_id.is_not(None), interactions.c.at >= _SINCE)
+    .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT).subquery())
+_NONE = sa.null()
+# what a reader did to stories, in one round trip: "m" their rules' and hides' marks, "h"
+# hides, "o" the stories they opened lately (novelty)
+_STORY_MARKS = sa.union_all(
+    sa.select(sa.literal("m").label("what"), story_marks.c.story_id, story_marks.c.hidden,
+              story_marks.c.boost, story_marks.c.reason)
+    .where(story_marks.c.user_id == _USER,
+           sa.or_(story_marks.c.hidden.is_(True), story_marks.c.boost != 0)),
+    sa.select(sa.literal("h"), interactions.c.story_id, sa.cast(_NONE, sa.Boolean),
+              sa.cast(_NONE, sa.Float), sa.cast(_NONE, sa.Text))
+    .where(interactions.c.user_id == _USER, interactions.c.kind == str(InteractionKind.HIDE),
+           interactions.c.story_id.is_not(None)),
+    sa.select(sa.literal("o"), _OPENED.c.story_id, sa.cast(_NONE, sa.Boolean),
+              sa.cast(_NONE, sa.Float), sa.cast(_NONE, sa.Text)))
 
 
 def reader(conn: Connection, user_id: int, *, at: datetime | None = None) -> Reader:
     """What ranking knows of one reader: follows and mutes, muted entities as ids, hidden
     and boosted stories, and the stories they opened lately."""
     follows = list_follows(conn, user_id)
-    hidden, boosts = set(), {}
-    for r in conn.execute(_MARKS, {"user_id": user_id}):
-        if r.hidden:
+    hidden, boosts, opened = set(), {}, set()
+    for r in conn.execute(_STORY_MARKS, {"user_id": user_id,
+                                         "since": (at or now()) - OPENED_SPAN}):
+        if r.what == "o":
+            opened.add(int(r.story_id))
+            continue
+        if r.what == "h" or r.hidden:
             hidden.add(int(r.story_id))
-        if r.boost:
+        if r.what == "m" and r.boost:
             boosts[int(r.story_id)] = (float(r.boost), r.reason)
-    hidden |= {int(r[0]) for r in conn.execute(_HIDES, {"user_id": user_id})}
-    opened = {int(r[0]) for r in conn.execute(
-        _OPENED, {"user_id": user_id, "since": (at or now()) - OPENED_SPAN})}
     return Reader(user_id=user_id, follows=follows,
                   muted_entity_ids=frozenset(muted_entity_ids(conn, follows)),
                   hidden=frozenset(hidden), boosts=boosts, opened=frozenset(opened))
