@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Story
 from tidings.store import NotFound
-from tidings.store.schema import articles, stories
+from tidings.store.schema import TS, articles, stories
 
 
 class UnknownStory(NotFound):
@@ -22,26 +22,35 @@ def _to_story(row: Any) -> Story:
                  article_count=row.article_count, source_count=row.source_count)
 
 
+_CREATE = sa.insert(stories).returning(stories.c.id)
+
+
 def create_story(conn: Connection, title: str, at: datetime) -> int:
-    stmt = (sa.insert(stories)
-            .values(title=title, first_seen=at, last_seen=at, article_count=0, source_count=0)
-            .returning(stories.c.id))
-    return int(conn.execute(stmt).scalar_one())
+    return int(conn.execute(_CREATE, {"title": title, "first_seen": at, "last_seen": at,
+                                      "article_count": 0, "source_count": 0}).scalar_one())
+
+
+_WHEN = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
+# Built once (one refresh per stored article): the story's counts and time span.
+_SPAN = (sa.select(sa.func.count(), sa.func.count(sa.distinct(articles.c.source_id)),
+                   sa.func.min(_WHEN), sa.func.max(_WHEN))
+         .where(articles.c.story_id == sa.bindparam("story_id")))
+_UPDATE = (sa.update(stories).where(stories.c.id == sa.bindparam("story_id"))
+           .values(article_count=sa.bindparam("articles"),
+                   source_count=sa.bindparam("sources"),
+                   first_seen=sa.bindparam("first", type_=TS),
+                   last_seen=sa.bindparam("last", type_=TS)))
+_DELETE = sa.delete(stories).where(stories.c.id == sa.bindparam("story_id"))
 
 
 def refresh_story(conn: Connection, story_id: int) -> None:
     """Recompute counts and the time span from the story's articles."""
-    when = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
-    agg = conn.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(articles.c.source_id)),
-                  sa.func.min(when), sa.func.max(when))
-        .where(articles.c.story_id == story_id)
-    ).one()
+    agg = conn.execute(_SPAN, {"story_id": story_id}).one()
     if not agg[0]:
-        conn.execute(sa.delete(stories).where(stories.c.id == story_id))
+        conn.execute(_DELETE, {"story_id": story_id})
         return
-    conn.execute(sa.update(stories).where(stories.c.id == story_id).values(
-        article_count=agg[0], source_count=agg[1], first_seen=agg[2], last_seen=agg[3]))
+    conn.execute(_UPDATE, {"story_id": story_id, "articles": agg[0], "sources": agg[1],
+                           "first": agg[2], "last": agg[3]})
 
 
 def get_story(conn: Connection, story_id: int) -> Story:
