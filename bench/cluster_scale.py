@@ -299,7 +299,8 @@ def embedding_cost(docs: Sequence[dict[str, Any]]) -> dict[str, float] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m bench.cluster_scale [--sizes 1000,10000,50000] [--workers-docs 772]`;
+    """`python -m bench.cluster_scale [--sizes 1000,10000,50000] [--workers-docs 772]
+    [--shared PATH]`;
     with TIDINGS_BENCH_PG (a PostgreSQL URL) the workers run there too."""
     import argparse  # noqa: PLC0415
 
@@ -309,17 +310,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--new-docs", type=int, default=300)
     parser.add_argument("--workers-docs", type=int, default=772)
+    parser.add_argument("--shared", type=Path, default=clustering.SHARED, help="../shared")
     args = parser.parse_args(list(argv) if argv is not None else [])
     sizes = [int(n) for n in args.sizes.split(",") if n]
-    print("story assignment through the store (SQLite), new articles placed per second "
-          "(by the clock / per CPU-second of this process):", flush=True)
+    if sizes:
+        print("story assignment through the store (SQLite), new articles placed per second "
+              "(by the clock / per CPU-second of this process):", flush=True)
     for row in scale_rows(sizes, new_docs=args.new_docs, baseline_docs=10):
         print(f"  {row['stories']:>6} stored stories: store_article {row['ours']:6.1f} / "
               f"{row['ours cpu']:6.1f}, its story assignment alone {row['assignment']:6.1f} / "
               f"{row['assignment cpu']:6.1f}; scan-all {row['scan all']:6.1f} (load "
               f"{row['load']:.1f})", flush=True)
-    shared = clustering.SHARED
+    shared = args.shared
     if not (shared / clustering.ECB).is_file():
+        print(f"workers skipped: {shared / clustering.ECB} not found")
         return 0
     scorer, docs = clustering.load_scorer(shared), clustering.load_docs(shared)
     databases = [("SQLite", sqlite_database)]
