@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Story
 from tidings.store import NotFound
-from tidings.store.schema import TS, articles, stories
+from tidings.store.schema import articles, stories
 
 
 class UnknownStory(NotFound):
@@ -31,26 +31,27 @@ def create_story(conn: Connection, title: str, at: datetime) -> int:
 
 
 _WHEN = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
-# Built once (one refresh per stored article): the story's counts and time span.
-_SPAN = (sa.select(sa.func.count(), sa.func.count(sa.distinct(articles.c.source_id)),
-                   sa.func.min(_WHEN), sa.func.max(_WHEN))
-         .where(articles.c.story_id == sa.bindparam("story_id")))
-_UPDATE = (sa.update(stories).where(stories.c.id == sa.bindparam("story_id"))
-           .values(article_count=sa.bindparam("articles"),
-                   source_count=sa.bindparam("sources"),
-                   first_seen=sa.bindparam("first", type_=TS),
-                   last_seen=sa.bindparam("last", type_=TS)))
+_OF_STORY = articles.c.story_id == stories.c.id
+# Built once (one refresh per stored article): the counts and time span recomputed in the
+# UPDATE itself, one statement (one round trip) for a story that has articles.
+_REFRESH = (
+    sa.update(stories)
+    .where(stories.c.id == sa.bindparam("story_id"), sa.exists().where(_OF_STORY))
+    .values({
+        stories.c.article_count: sa.select(sa.func.count()).where(_OF_STORY).scalar_subquery(),
+        stories.c.source_count: sa.select(sa.func.count(sa.distinct(articles.c.source_id)))
+        .where(_OF_STORY).scalar_subquery(),
+        stories.c.first_seen: sa.select(sa.func.min(_WHEN)).where(_OF_STORY).scalar_subquery(),
+        stories.c.last_seen: sa.select(sa.func.max(_WHEN)).where(_OF_STORY).scalar_subquery(),
+    }))
 _DELETE = sa.delete(stories).where(stories.c.id == sa.bindparam("story_id"))
 
 
 def refresh_story(conn: Connection, story_id: int) -> None:
-    """Recompute counts and the time span from the story's articles."""
-    agg = conn.execute(_SPAN, {"story_id": story_id}).one()
-    if not agg[0]:
+    """Recompute counts and the time span from the story's articles; a story left without
+    articles is deleted."""
+    if not conn.execute(_REFRESH, {"story_id": story_id}).rowcount:
         conn.execute(_DELETE, {"story_id": story_id})
-        return
-    conn.execute(_UPDATE, {"story_id": story_id, "articles": agg[0], "sources": agg[1],
-                           "first": agg[2], "last": agg[3]})
 
 
 def get_story(conn: Connection, story_id: int) -> Story:
