@@ -9,18 +9,26 @@ Baseline in the same run: the previous way, every recent fingerprint loaded, par
 scanned for each refresh and article (`assign_story` over all of them), timed on fewer
 articles because it is slow.
 
+Rates are given by the clock and per CPU-second of this process (the machine is shared).
+
 Workers: the same ECB+ documents stored by one worker, then by two threads sharing one
-database (each its own connections; articles interleaved): stories formed and BCubed F1
-against the gold events, and the agreement of the two runs.
+database (each its own connections; articles interleaved), then by one worker in the order
+the two committed them: stories formed and BCubed F1 against the gold events, and the
+agreement of the runs (SQLite; PostgreSQL too with TIDINGS_BENCH_PG). `python -m
+bench.cluster_scale` prints all of it and the cost of the lead embedding that the pipeline
+computes before storing; `python -m bench.clustering --scale --workers` prints the first two.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,7 +99,8 @@ def fill(engine: sa.Engine, corpus: Corpus, n_stories: int) -> list[list[str]]:
                          "text": text, "fetched_at": at, "published_at": at,
                          "topics": [], "key_points": [], "captions": [], "related": [],
                          "fingerprint": fp.to_json(), "story_id": aid})
-            keys += [{"key": k, "article_id": aid, "at": at} for k in cluster.index_keys(fp)]
+            keys += [{"key": k, "article_id": aid, "story_id": aid, "at": at}
+                     for k in cluster.index_keys(fp)]
         for start in range(0, len(rows), 2000):
             conn.execute(sa.insert(articles), rows[start:start + 2000])
         for start in range(0, len(keys), 20000):
@@ -112,36 +121,50 @@ def _new_articles(corpus: Corpus, topics: Sequence[list[str]], count: int) -> li
 
 
 class TimedAssigner(StoryAssigner):
-    """The pipeline's assigner, timing its own part of `store_article` (placing, filing,
-    merging and splitting), apart from writing the article, its search index and story."""
+    """The pipeline's assigner, timing its own part of `store_article` (its fingerprint,
+    placing, filing, merging and splitting), apart from writing the article, its search
+    index and story: wall time and this process's CPU time (the machine is shared)."""
 
     spent: float = 0.0
+    cpu: float = 0.0
 
-    def place(self, conn: sa.Connection, article: Article,
-              embedding: Sequence[float] = ()) -> Placement:
-        start = time.perf_counter()
+    @contextmanager
+    def _timed(self) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
-            return super().place(conn, article, embedding)
+            yield
         finally:
-            self.spent += time.perf_counter() - start
+            self.spent += time.perf_counter() - wall
+            self.cpu += time.process_time() - cpu
+
+    def fingerprint(self, article: Article,
+                    embedding: Sequence[float] = ()) -> cluster.Fingerprint:
+        with self._timed():
+            return super().fingerprint(article, embedding)
+
+    def place(self, conn: sa.Connection, article: Article, embedding: Sequence[float] = (), *,
+              fingerprint: cluster.Fingerprint | None = None) -> Placement:
+        with self._timed():
+            return super().place(conn, article, embedding, fingerprint=fingerprint)
 
     def added(self, conn: sa.Connection, article_id: int, placement: Placement,
               when: datetime) -> list[int]:
-        start = time.perf_counter()
-        try:
+        with self._timed():
             return super().added(conn, article_id, placement, when)
-        finally:
-            self.spent += time.perf_counter() - start
 
 
-def ours_rates(engine: sa.Engine, docs: Sequence[Article]) -> tuple[float, float]:
-    """Documents per second through `store_article`, and through its story assignment."""
+def ours_rates(engine: sa.Engine, docs: Sequence[Article]) -> dict[str, float]:
+    """Documents per second through `store_article` and through its story assignment, by
+    the clock and per CPU-second of this process."""
     assigner = TimedAssigner()  # no encoder: full texts are not embedded-compared
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for i, article in enumerate(docs):
         with transaction(engine) as conn:
             store_article(conn, article, f"new-{time.monotonic_ns()}-{i}", assigner)
-    return len(docs) / (time.perf_counter() - start), len(docs) / assigner.spent
+    return {"ours": len(docs) / (time.perf_counter() - wall),
+            "assignment": len(docs) / assigner.spent,
+            "ours cpu": len(docs) / (time.process_time() - cpu),
+            "assignment cpu": len(docs) / assigner.cpu}
 
 
 def scan_all_rate(engine: sa.Engine, docs: Sequence[Article]) -> float:
@@ -158,8 +181,8 @@ def scan_all_rate(engine: sa.Engine, docs: Sequence[Article]) -> float:
     return len(docs) / (time.perf_counter() - start)
 
 
-def _engine(directory: str, name: str) -> sa.Engine:
-    engine = make_engine(f"sqlite:///{Path(directory) / name}")
+def _engine(url: str) -> sa.Engine:
+    engine = make_engine(url)
     migrate(engine)
     with transaction(engine) as conn:
         source_store.add_source(conn, Source(url="https://example.test/feed", title="bench"))
@@ -169,37 +192,76 @@ def _engine(directory: str, name: str) -> sa.Engine:
 def scale_rows(sizes: Sequence[int], new_docs: int, baseline_docs: int) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = _engine(tmp, "scale.db")
+        with sqlite_database("scale") as url:
+            engine = _engine(url)
             corpus = Corpus()
             topics = fill(engine, corpus, size)
-            ours, assignment = ours_rates(engine, _new_articles(corpus, topics, new_docs))
+            ours = ours_rates(engine, _new_articles(corpus, topics, new_docs))
             base = scan_all_rate(engine, _new_articles(corpus, topics, baseline_docs))
             engine.dispose()
-        rows.append({"stories": size, "ours": ours, "assignment": assignment,
-                     "scan all": base})
+        rows.append({"stories": size, **ours, "scan all": base,
+                     "load": os.getloadavg()[0]})
     return rows
 
 
-def worker_rows(scorer: ModuleType, docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The same documents stored by 1 worker and by 2 concurrent workers."""
+@contextmanager
+def sqlite_database(name: str) -> Iterator[str]:
+    """A fresh SQLite database (a temporary file)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{Path(tmp) / name}.db"
+
+
+def postgresql_databases(base_url: str) -> Callable[[str], AbstractContextManager[str]]:
+    """Fresh PostgreSQL databases: a schema of their own in `base_url`'s database."""
+    @contextmanager
+    def database(name: str) -> Iterator[str]:
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(base_url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            sep = "&" if "?" in base_url else "?"
+            yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    return database
+
+
+def worker_rows(scorer: ModuleType, docs: Sequence[dict[str, Any]],
+                database: Callable[[str], AbstractContextManager[str]] = sqlite_database
+                ) -> dict[str, Any]:
+    """The same documents stored by 1 worker (file order), by 2 concurrent workers, and
+    by 1 worker in the order the 2 workers committed them: when the last agrees with the
+    2 workers' stories exactly, the workers saw each other's work, and any difference from
+    file order is the clusterer's dependence on arrival order."""
     now = utcnow()
     items = [Article(title="", text=d["text"], source_id=1, published_at=now, fetched_at=now,
                      url=f"https://example.test/{d['doc_id']}") for d in docs]
+    doc_of = {a.url: d["doc_id"] for d, a in zip(docs, items, strict=True)}
+    gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
     out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for workers in (1, 2):
-            engine = _engine(tmp, f"workers{workers}.db")
-            _store_concurrently(engine, items, workers)
+    order: list[str] = []
+    for run, workers in (("1 worker", 1), ("2 worker", 2), ("replayed", 1)):
+        with database(run.replace(" ", "")) as url:
+            engine = _engine(url)
+            by_url = {a.url: a for a in items}
+            todo = [by_url[u] for u in order] if run == "replayed" else items
+            _store_concurrently(engine, todo, workers)
             with transaction(engine) as conn:
-                got = dict(conn.execute(sa.select(articles.c.url, articles.c.story_id)).all())
+                got = conn.execute(sa.select(articles.c.url, articles.c.story_id)
+                                   .order_by(articles.c.id)).all()
             engine.dispose()
-            pred = {d["doc_id"]: got[a.url] for d, a in zip(docs, items, strict=True)}
-            gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
-            out[f"{workers} worker"] = {"stories": len(set(pred.values())),
-                                        "b_f1": scorer.bcubed(gold, pred)[2], "labels": pred}
+        if run == "2 worker":
+            order = [r.url for r in got]
+        pred = {doc_of[r.url]: r.story_id for r in got}
+        out[run] = {"stories": len(set(pred.values())), "b_f1": scorer.bcubed(gold, pred)[2],
+                    "labels": pred}
     one, two = out["1 worker"]["labels"], out["2 worker"]["labels"]
     out["agreement b_f1"] = scorer.bcubed(one, two)[2]
+    out["replay agreement b_f1"] = scorer.bcubed(two, out["replayed"]["labels"])[2]
+    out["in file position"] = sum(u == a.url for u, a in zip(order, items, strict=True))
     return out
 
 
@@ -215,3 +277,75 @@ def _store_concurrently(engine: sa.Engine, items: Sequence[Article], workers: in
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def embedding_cost(docs: Sequence[dict[str, Any]]) -> dict[str, float] | None:
+    """Milliseconds per article of the lead embedding the pipeline computes before storing
+    (`StoryAssigner.embed`, batched per feed, outside the assignment lock); None without
+    the packaged model."""
+    assigner = StoryAssigner.for_run()
+    if assigner.encoder is None:
+        return None
+    items = [Article(title="", text=d["text"]) for d in docs]
+    assigner.embed(items[:8])  # warm
+    out = {}
+    for label, batch in (("batched", len(items)), ("one at a time", 1)):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(items), batch):
+            assigner.embed(items[start:start + batch])
+        out[label] = 1000 * (time.perf_counter() - wall) / len(items)
+        out[f"{label} cpu"] = 1000 * (time.process_time() - cpu) / len(items)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.cluster_scale [--sizes 1000,10000,50000] [--workers-docs 772]
+    [--shared PATH]`;
+    with TIDINGS_BENCH_PG (a PostgreSQL URL) the workers run there too."""
+    import argparse  # noqa: PLC0415
+
+    from bench import clustering  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--new-docs", type=int, default=300)
+    parser.add_argument("--workers-docs", type=int, default=772)
+    parser.add_argument("--shared", type=Path, default=clustering.SHARED, help="../shared")
+    args = parser.parse_args(list(argv) if argv is not None else [])
+    sizes = [int(n) for n in args.sizes.split(",") if n]
+    if sizes:
+        print("story assignment through the store (SQLite), new articles placed per second "
+              "(by the clock / per CPU-second of this process):", flush=True)
+    for row in scale_rows(sizes, new_docs=args.new_docs, baseline_docs=10):
+        print(f"  {row['stories']:>6} stored stories: store_article {row['ours']:6.1f} / "
+              f"{row['ours cpu']:6.1f}, its story assignment alone {row['assignment']:6.1f} / "
+              f"{row['assignment cpu']:6.1f}; scan-all {row['scan all']:6.1f} (load "
+              f"{row['load']:.1f})", flush=True)
+    shared = args.shared
+    if not (shared / clustering.ECB).is_file():
+        print(f"workers skipped: {shared / clustering.ECB} not found")
+        return 0
+    scorer, docs = clustering.load_scorer(shared), clustering.load_docs(shared)
+    databases = [("SQLite", sqlite_database)]
+    if os.environ.get("TIDINGS_BENCH_PG"):
+        databases.append(("PostgreSQL", postgresql_databases(os.environ["TIDINGS_BENCH_PG"])))
+    for name, database in databases:
+        out = worker_rows(scorer, docs[:args.workers_docs], database)
+        print(f"workers, {name}, first {args.workers_docs} ECB+ documents: " + "; ".join(
+            f"{run} {out[run]['stories']} stories (B³ F1 {out[run]['b_f1']:.4f})"
+            for run in ("1 worker", "2 worker", "replayed")) +
+            f"; 1 vs 2 workers agree B³ F1 {out['agreement b_f1']:.4f}, 2 workers vs their "
+            f"order replayed by 1 {out['replay agreement b_f1']:.4f}; "
+            f"{out['in file position']} documents committed at their file position", flush=True)
+    cost = embedding_cost(docs[:128])
+    if cost:
+        print(f"lead embedding (MiniLM, before the store): {cost['batched']:.1f} ms an article "
+              f"batched ({cost['batched cpu']:.1f} CPU), {cost['one at a time']:.1f} ms one "
+              f"at a time ({cost['one at a time cpu']:.1f} CPU)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

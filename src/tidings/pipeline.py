@@ -168,8 +168,9 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
                   embedding: Sequence[float] = ()) -> int:
     """Place the article in a story and write it with its annotations. `embedding` is its
     lead's (`StoryAssigner.embed`), when there is an encoder."""
+    fingerprint = assigner.fingerprint(article, embedding)  # outside the lock: no database
     story_index.lock_assignment(conn)  # concurrent workers place one article at a time
-    placement = assigner.place(conn, article, embedding)
+    placement = assigner.place(conn, article, fingerprint=fingerprint)
     article = replace(article, story_id=placement.story_id)
     article_id = article_store.insert_article(conn, article, entry_key=key,
                                               fingerprint=placement.fingerprint.to_json())

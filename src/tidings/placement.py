@@ -98,11 +98,18 @@ class StoryAssigner:
         leads = [cluster.lead(a.title, a.text) for a in articles]
         return [tuple(row.tolist()) for row in self.encoder.encode(leads)]
 
-    def place(self, conn: Connection, article: Article,
-              embedding: Sequence[float] = ()) -> Placement:
-        names = [e.name for e in article.entities]
-        fp = cluster.fingerprint(article.title, article.text, entities=names,
-                                 embedding=embedding)
+    def fingerprint(self, article: Article,
+                    embedding: Sequence[float] = ()) -> cluster.Fingerprint:
+        """The article's fingerprint (no database: computed before the assignment lock)."""
+        return cluster.fingerprint(article.title, article.text,
+                                   entities=[e.name for e in article.entities],
+                                   embedding=embedding)
+
+    def place(self, conn: Connection, article: Article, embedding: Sequence[float] = (), *,
+              fingerprint: cluster.Fingerprint | None = None) -> Placement:
+        """Where the article goes; `fingerprint` is `self.fingerprint(article, embedding)`
+        when the caller computed it already."""
+        fp = fingerprint if fingerprint is not None else self.fingerprint(article, embedding)
         when = article_time(article)
         # Undated articles are filed at their fetch time, so the look-up spans the whole
         # candidate window; close_stories then applies the story window to dates it knows.
@@ -136,8 +143,9 @@ class StoryAssigner:
               when: datetime) -> list[int]:
         """File a stored article; merge and split its story as needed. Returns the stories
         touched."""
-        story_index.file_article(
-            conn, article_id, placement.keys or cluster.index_keys(placement.fingerprint), when)
+        story_index.file_article(conn, article_id, placement.story_id,
+                                 placement.keys or cluster.index_keys(placement.fingerprint),
+                                 when)
         since = when - CANDIDATE_WINDOW
         touched = [placement.story_id]
         for other in placement.also_close:

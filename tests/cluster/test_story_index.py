@@ -11,9 +11,11 @@ from tests.cluster.stories import QUAKE_CHILE_A, QUAKE_CHILE_B, QUAKE_JAPAN, REH
 from tidings import cluster
 from tidings.models import Article, Source
 from tidings.pipeline import StoryAssigner, store_article
+from tidings.store import articles as article_store
 from tidings.store import sources as source_store
+from tidings.store import stories as story_store
 from tidings.store import story_index
-from tidings.store.db import transaction
+from tidings.store.db import make_engine, migrate, transaction
 from tidings.store.schema import articles, story_keys
 
 DAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -91,3 +93,61 @@ def test_one_lookup_reads_the_recent_articles_of_the_closest_stories(engine: Eng
     assert [r.article_id for r in newest] == [both[-1].article_id]
     assert later == []
     assert cluster.Fingerprint.from_json(both[0].fingerprint).topic
+
+
+def _postings_out_of_step(engine: Engine) -> int:
+    """Postings whose story is not their article's (the index must follow every move)."""
+    with transaction(engine) as conn:
+        return int(conn.execute(
+            sa.select(sa.func.count()).select_from(
+                story_keys.join(articles, articles.c.id == story_keys.c.article_id))
+            .where(story_keys.c.story_id.is_distinct_from(articles.c.story_id))).scalar_one())
+
+
+def test_postings_follow_their_articles_through_merges_and_splits(engine: Engine) -> None:
+    source = _source(engine)
+    assigner = StoryAssigner()
+    chile = _store(engine, assigner, _article(QUAKE_CHILE_A, source, 1))
+    rehab = _store(engine, assigner, _article(REHAB, source, 2))
+    _store(engine, assigner, _article(QUAKE_CHILE_B, source, 3))
+    assert _postings_out_of_step(engine) == 0
+    with transaction(engine) as conn:
+        story_index.move_story(conn, rehab, chile, DAY - timedelta(days=1))  # a merge
+        rehab_article = conn.execute(sa.select(articles.c.id).where(
+            articles.c.url == "https://news.example/2")).scalar_one()
+    assert _postings_out_of_step(engine) == 0
+    with transaction(engine) as conn:
+        filed = conn.execute(sa.select(story_keys.c.story_id).where(
+            story_keys.c.article_id == rehab_article)).scalars().all()
+        article_store.set_story(conn, rehab_article, rehab)  # a split takes it back
+    assert filed and set(filed) == {chile}
+    assert _postings_out_of_step(engine) == 0
+    with transaction(engine) as conn:  # the look-up ranks stories from the postings
+        found = story_index.candidate_stories(
+            conn, cluster.index_keys(cluster.fingerprint(*REHAB)),
+            DAY - timedelta(days=1), DAY + timedelta(days=1))
+    assert found[0] == rehab
+
+
+def test_the_upgrade_files_each_posting_under_its_articles_story(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine, "0009")
+    source = _source(engine)
+    fp = cluster.fingerprint(*QUAKE_CHILE_A)
+    with transaction(engine) as conn:
+        story = story_store.create_story(conn, "Quake", DAY)
+        conn.execute(sa.insert(articles).values(
+            id=7, source_id=source, entry_key="k7", title=QUAKE_CHILE_A[0], fetched_at=DAY,
+            topics=[], key_points=[], captions=[], related=[], fingerprint=fp.to_json(),
+            story_id=story))
+        conn.execute(sa.text("INSERT INTO story_keys (key, article_id, at) VALUES "
+                             "(:key, 7, :at)"), [{"key": k, "at": DAY.replace(tzinfo=None)}
+                                                 for k in cluster.index_keys(fp)])
+    migrate(engine)
+    with transaction(engine) as conn:
+        filed = conn.execute(sa.select(story_keys.c.story_id)).scalars().all()
+        found = story_index.candidate_stories(conn, cluster.index_keys(fp),
+                                              DAY - timedelta(days=1), DAY + timedelta(days=1))
+    engine.dispose()
+    assert len(filed) == len(cluster.index_keys(fp)) and set(filed) == {story}
+    assert found == [story]

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Article
 from tidings.store import NotFound
-from tidings.store.schema import articles, now, sources
+from tidings.store.schema import articles, now, sources, story_keys
 
 
 class UnknownArticle(NotFound):
@@ -54,12 +54,17 @@ def insert_article(conn: Connection, article: Article, *, entry_key: str,
         "lead_image": article.lead_image, "content_hash": article.content_hash,
         "fingerprint": fingerprint, "story_id": article.story_id,
     }
-    stmt = sa.insert(articles).values(values).returning(articles.c.id)
-    return int(conn.execute(stmt).scalar_one())
+    return int(conn.execute(_INSERT, values).scalar_one())
+
+
+_INSERT = sa.insert(articles).returning(articles.c.id)  # built once: one per stored article
 
 
 def set_story(conn: Connection, article_id: int, story_id: int) -> None:
+    """Move an article to another story, and its story-index postings with it."""
     conn.execute(sa.update(articles).where(articles.c.id == article_id).values(story_id=story_id))
+    conn.execute(sa.update(story_keys).where(story_keys.c.article_id == article_id)
+                 .values(story_id=story_id))
 
 
 def to_article(row: Any) -> Article:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from tidings.models import Entity, EntityKind, Quote
 from tidings.store import NotFound
-from tidings.store.db import insert_ignoring_duplicates
 from tidings.store.schema import article_entities, articles, entities, quotes, stories
 
 EntityKey = Callable[[str, EntityKind], str]
@@ -41,9 +41,11 @@ def upsert_entities(conn: Connection, keyed: Sequence[tuple[str, Entity]]) -> di
     keys = sorted(first)
     if not keys:
         return {}
-    insert_ignoring_duplicates(conn, entities, [
+    # One executemany of a statement built once (SQLAlchemy sends it as multi-row VALUES):
+    # a literal multi-row insert would be compiled anew for every article.
+    conn.execute(_NEW_ENTITIES[conn.dialect.name == "postgresql"], [
         {"key": k, "kind": str(first[k].kind), "name": first[k].name,
-         "aliases": sorted(aliases[k])} for k in keys], unique=["key"])
+         "aliases": sorted(aliases[k])} for k in keys])
     rows = {r.key: r for r in conn.execute(
         sa.select(entities.c.id, entities.c.key, entities.c.aliases)
         .where(entities.c.key.in_(keys)))}
@@ -57,6 +59,12 @@ def upsert_entities(conn: Connection, keyed: Sequence[tuple[str, Entity]]) -> di
         conn.execute(sa.update(entities).where(entities.c.id == sa.bindparam("entity_id"))
                      .values(aliases=sa.bindparam("merged")), changed)
     return {k: int(rows[k].id) for k in keys}
+
+
+# Insert the entities not stored yet (another worker may be inserting the same at once).
+_NEW_ENTITIES = {
+    is_pg: dialect.insert(entities).on_conflict_do_nothing(index_elements=["key"])
+    for is_pg, dialect in ((False, sqlite), (True, postgresql))}
 
 
 def save_annotations(conn: Connection, article_id: int, found: Sequence[Entity],

@@ -104,7 +104,10 @@ story_keys = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
               primary_key=True, autoincrement=False),
     sa.Column("at", TS, nullable=False),
-    sa.Index("ix_story_keys_key_at", "key", "at"),
+    # The article's story, kept equal to articles.story_id (`tidings.store.story_index` moves
+    # both), so that a look-up ranks stories from this index alone, reading no article rows.
+    sa.Column("story_id", sa.Integer),
+    sa.Index("ix_story_keys_postings", "key", "at", "article_id", "story_id"),
     sa.Index("ix_story_keys_article", "article_id"),
 )
 

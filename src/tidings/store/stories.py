@@ -22,26 +22,36 @@ def _to_story(row: Any) -> Story:
                  article_count=row.article_count, source_count=row.source_count)
 
 
+_CREATE = sa.insert(stories).returning(stories.c.id)
+
+
 def create_story(conn: Connection, title: str, at: datetime) -> int:
-    stmt = (sa.insert(stories)
-            .values(title=title, first_seen=at, last_seen=at, article_count=0, source_count=0)
-            .returning(stories.c.id))
-    return int(conn.execute(stmt).scalar_one())
+    return int(conn.execute(_CREATE, {"title": title, "first_seen": at, "last_seen": at,
+                                      "article_count": 0, "source_count": 0}).scalar_one())
+
+
+_WHEN = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
+_OF_STORY = articles.c.story_id == stories.c.id
+# Built once (one refresh per stored article): the counts and time span recomputed in the
+# UPDATE itself, one statement (one round trip) for a story that has articles.
+_REFRESH = (
+    sa.update(stories)
+    .where(stories.c.id == sa.bindparam("story_id"), sa.exists().where(_OF_STORY))
+    .values({
+        stories.c.article_count: sa.select(sa.func.count()).where(_OF_STORY).scalar_subquery(),
+        stories.c.source_count: sa.select(sa.func.count(sa.distinct(articles.c.source_id)))
+        .where(_OF_STORY).scalar_subquery(),
+        stories.c.first_seen: sa.select(sa.func.min(_WHEN)).where(_OF_STORY).scalar_subquery(),
+        stories.c.last_seen: sa.select(sa.func.max(_WHEN)).where(_OF_STORY).scalar_subquery(),
+    }))
+_DELETE = sa.delete(stories).where(stories.c.id == sa.bindparam("story_id"))
 
 
 def refresh_story(conn: Connection, story_id: int) -> None:
-    """Recompute counts and the time span from the story's articles."""
-    when = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)
-    agg = conn.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(articles.c.source_id)),
-                  sa.func.min(when), sa.func.max(when))
-        .where(articles.c.story_id == story_id)
-    ).one()
-    if not agg[0]:
-        conn.execute(sa.delete(stories).where(stories.c.id == story_id))
-        return
-    conn.execute(sa.update(stories).where(stories.c.id == story_id).values(
-        article_count=agg[0], source_count=agg[1], first_seen=agg[2], last_seen=agg[3]))
+    """Recompute counts and the time span from the story's articles; a story left without
+    articles is deleted."""
+    if not conn.execute(_REFRESH, {"story_id": story_id}).rowcount:
+        conn.execute(_DELETE, {"story_id": story_id})
 
 
 def get_story(conn: Connection, story_id: int) -> Story:

@@ -4,11 +4,14 @@ Articles are filed under their index keys (`tidings.cluster.index`). A look-up r
 recent articles sharing the most keys with the new one, and the recent articles of their
 stories (a story is judged by its centroid, so it is compared whole, up to `per_story`
 articles): `candidates` does both in one statement. Every look-up reads committed rows, so
-concurrent workers see each other's articles as soon as they are stored.
+concurrent workers see each other's articles as soon as they are stored. Each posting
+carries its article's story (moved with it by `move_story` and `articles.set_story`), so
+the stories are ranked from one covering index without reading article rows.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -36,34 +39,67 @@ def lock_assignment(conn: Connection) -> None:
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_ASSIGNMENT_LOCK)))
 
 
-def file_article(conn: Connection, article_id: int, keys: Sequence[int], at: datetime) -> None:
-    """File a stored article under its keys."""
+def file_article(conn: Connection, article_id: int, story_id: int, keys: Sequence[int],
+                 at: datetime) -> None:
+    """File a stored article of `story_id` under its keys."""
     if keys:
-        conn.execute(sa.insert(story_keys),
-                     [{"key": k, "article_id": article_id, "at": at} for k in set(keys)])
+        conn.execute(_FILE, [{"key": k, "article_id": article_id, "story_id": story_id,
+                              "at": at} for k in sorted(set(keys))])
+
+
+_FILE = sa.insert(story_keys)
 
 
 def _postings(count: int) -> str:
     # Plain SQL: built as an expression, twenty limited subqueries cost more to compile
-    # than to run.
+    # than to run. Each reads the index alone (ix_story_keys_postings holds every column).
+    # The window and the limit are bound once (`bounds`), not once per key.
     return " UNION ALL ".join(
-        f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{i} "
-        f"AND at BETWEEN :since AND :until ORDER BY at DESC LIMIT :per_key) AS p{i}"
+        f"SELECT article_id, story_id FROM (SELECT article_id, story_id FROM story_keys "
+        f"WHERE key = :k{i} AND at BETWEEN (SELECT since FROM bounds) "
+        f"AND (SELECT until FROM bounds) "
+        f"ORDER BY at DESC, article_id DESC LIMIT (SELECT per_key FROM bounds)) AS p{i}"
         for i in range(count))
 
 
+_BOUNDS = "WITH bounds AS (SELECT :since AS since, :until AS until, :per_key AS per_key) "
+
+
 def _top_stories(count: int) -> str:
-    return ("SELECT a.story_id AS story_id, MAX(h.shared) AS best FROM articles AS a JOIN "
-            f"(SELECT article_id, COUNT(*) AS shared FROM ({_postings(count)}) AS hits "
-            "GROUP BY article_id) AS h ON h.article_id = a.id "
-            "WHERE a.story_id IS NOT NULL GROUP BY a.story_id "
-            "ORDER BY best DESC, a.story_id DESC LIMIT :limit")
+    return ("SELECT h.story_id AS story_id, MAX(h.shared) AS best FROM "
+            f"(SELECT article_id, story_id, COUNT(*) AS shared FROM ({_postings(count)}) "
+            "AS hits GROUP BY article_id, story_id) AS h "
+            "WHERE h.story_id IS NOT NULL GROUP BY h.story_id "
+            "ORDER BY best DESC, h.story_id DESC LIMIT :limit")
 
 
 def _key_params(keys: Sequence[int], since: datetime, until: datetime, limit: int,
                 per_key: int) -> dict[str, object]:
     params: dict[str, object] = {f"k{i}": k for i, k in enumerate(sorted(set(keys)))}
     return params | {"since": since, "until": until, "per_key": per_key, "limit": limit}
+
+
+@functools.lru_cache(maxsize=64)
+def _top_stories_stmt(count: int) -> sa.TextClause:
+    return sa.text(_BOUNDS + _top_stories(count)).bindparams(
+        sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS))
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates_stmt(count: int) -> sa.TextualSelect:
+    return sa.text(
+        f"{_BOUNDS}SELECT m.id, m.story_id, m.fingerprint, m.published_at FROM ("
+        "SELECT a.id AS id, a.story_id AS story_id, a.fingerprint AS fingerprint, "
+        "a.published_at AS published_at, ROW_NUMBER() OVER "
+        "(PARTITION BY a.story_id ORDER BY a.id DESC) AS rank "
+        f"FROM articles AS a JOIN ({_top_stories(count)}) AS top "
+        "ON a.story_id = top.story_id "
+        "WHERE COALESCE(a.published_at, a.fetched_at) >= (SELECT since FROM bounds) "
+        "AND a.fingerprint IS NOT NULL) AS m "
+        "WHERE m.rank <= :per_story ORDER BY m.id"
+    ).bindparams(sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS)).columns(
+        sa.column("id", sa.Integer), sa.column("story_id", sa.Integer),
+        sa.column("fingerprint", sa.Text), sa.column("published_at", TS))
 
 
 def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, until: datetime,
@@ -76,10 +112,8 @@ def candidate_stories(conn: Connection, keys: Sequence[int], since: datetime, un
     """
     if not keys:
         return []
-    stmt = sa.text(_top_stories(len(set(keys)))).bindparams(
-        sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS))
     return [int(r.story_id) for r in conn.execute(
-        stmt, _key_params(keys, since, until, limit, per_key))]
+        _top_stories_stmt(len(set(keys))), _key_params(keys, since, until, limit, per_key))]
 
 
 def candidates(conn: Connection, keys: Sequence[int], since: datetime, until: datetime, *,
@@ -90,19 +124,7 @@ def candidates(conn: Connection, keys: Sequence[int], since: datetime, until: da
     the stories sharing the most keys, oldest first."""
     if not keys:
         return []
-    stmt = sa.text(
-        "SELECT m.id, m.story_id, m.fingerprint, m.published_at FROM ("
-        "SELECT a.id AS id, a.story_id AS story_id, a.fingerprint AS fingerprint, "
-        "a.published_at AS published_at, ROW_NUMBER() OVER "
-        "(PARTITION BY a.story_id ORDER BY a.id DESC) AS rank "
-        f"FROM articles AS a JOIN ({_top_stories(len(set(keys)))}) AS top "
-        "ON a.story_id = top.story_id "
-        "WHERE COALESCE(a.published_at, a.fetched_at) >= :since "
-        "AND a.fingerprint IS NOT NULL) AS m "
-        "WHERE m.rank <= :per_story ORDER BY m.id"
-    ).bindparams(sa.bindparam("since", type_=TS), sa.bindparam("until", type_=TS)).columns(
-        sa.column("id", sa.Integer), sa.column("story_id", sa.Integer),
-        sa.column("fingerprint", sa.Text), sa.column("published_at", TS))
+    stmt = _candidates_stmt(len(set(keys)))
     params = _key_params(keys, since, until, limit, per_key) | {"per_story": per_story}
     return [StoredFingerprint(r.id, r.story_id, r.fingerprint, r.published_at)
             for r in conn.execute(stmt, params)]
@@ -127,7 +149,11 @@ def story_members(conn: Connection, story_ids: Sequence[int], since: datetime, *
 
 
 def move_story(conn: Connection, from_story: int, to_story: int, since: datetime) -> None:
-    """Merge: the recent articles of `from_story` join `to_story` (older ones stay)."""
-    conn.execute(sa.update(articles)
-                 .where(articles.c.story_id == from_story, since <= _WHEN)
-                 .values(story_id=to_story))
+    """Merge: the recent articles of `from_story` join `to_story` (older ones stay), and so
+    do their postings."""
+    moved = [r.id for r in conn.execute(
+        sa.update(articles).where(articles.c.story_id == from_story, since <= _WHEN)
+        .values(story_id=to_story).returning(articles.c.id))]
+    if moved:
+        conn.execute(sa.update(story_keys).where(story_keys.c.article_id.in_(moved))
+                     .values(story_id=to_story))

@@ -1,7 +1,7 @@
 """story read state from an index: articles by story, source and arrival
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02
 
 A feed page asks how many of each shown story's articles the reader has read
@@ -13,8 +13,8 @@ text) at all. The index replaces the one on the story alone, of which it is an e
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
