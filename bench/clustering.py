@@ -10,8 +10,10 @@ clustering, which sees the whole corpus at once; its threshold is the best on th
 
 Mechanisms and thresholds are chosen by leave-one-topic-out cross-validation: for each
 topic, the setting (join, split and merge thresholds; the baseline's threshold) that does
-best on the other topics labels that topic; the union is scored. In-sample rows use the
-shipped constants. Headline streams: bench/cluster_headlines.py. Speed with 1k/10k/50k
+best on the other topics labels that topic; the union is scored. The lead weighting of the
+fingerprint (tidings.cluster.terms) is chosen the same way, each topic's choice made on the
+other topics summed over file order and the shuffles, and every order is scored so. In-sample
+rows use the shipped constants. Headline streams: bench/cluster_headlines.py. Speed with 1k/10k/50k
 stored stories and 1 vs 2 workers: bench/cluster_scale.py (`--scale`, `--workers`).
 Scores use ../shared/tools/cluster_score.py.
 
@@ -28,7 +30,8 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,6 +41,7 @@ import numpy.typing as npt
 
 from bench import cluster_headlines, cluster_scale, load_shared_tool
 from tidings.cluster import StreamClusterer
+from tidings.cluster import terms as terms_module
 from tidings.cluster.repair import MERGE_THRESHOLD, SPLIT_THRESHOLD, merge_pair
 from tidings.cluster.stopwords import FUNCTION_WORDS
 from tidings.cluster.terms import WORD
@@ -52,6 +56,8 @@ NO_MERGE = 9.0  # a merge threshold no similarity reaches
 # (join, split, merge) settings the cross-validation chooses among.
 SETTINGS = tuple((j, s, m) for j in (0.23, 0.26) for s in (0.26, 0.30)
                  for m in (0.38, NO_MERGE))
+# (lead boost, lead lines) the lead cross-validation chooses among (tidings.cluster.terms).
+LEAD_SETTINGS = ((1.0, 3), (4.0, 3), (8.0, 2), (8.0, 3), (12.0, 3))
 BASE_THRESHOLDS = tuple(round(0.04 + 0.02 * i, 2) for i in range(14))  # 0.04 … 0.30
 Doc = dict[str, Any]
 Labels = dict[str, Any]
@@ -165,6 +171,45 @@ def leave_one_topic_out(scorer: ModuleType, docs: Sequence[Doc],
     return score(scorer, docs, union), chosen
 
 
+@contextmanager
+def lead_weight(boost: float, lines: int) -> Iterator[None]:
+    """Bench-only: fingerprint with another lead weighting (the shipped one restored after)."""
+    saved = terms_module.LEAD_BOOST, terms_module.LEAD_LINES
+    terms_module.LEAD_BOOST, terms_module.LEAD_LINES = boost, lines
+    try:
+        yield
+    finally:
+        terms_module.LEAD_BOOST, terms_module.LEAD_LINES = saved
+
+
+def orders(docs: Sequence[Doc], seed: int) -> list[tuple[str, list[Doc]]]:
+    return [("ours file order", list(docs))] + [
+        (f"ours shuffled {k + 1}", shuffled(docs, seed + k)) for k in range(SHUFFLES)]
+
+
+def lead_cross_validated(scorer: ModuleType, docs: Sequence[Doc], seed: int) -> dict[str, Any]:
+    """Leave-one-topic-out over `LEAD_SETTINGS`: each topic labelled by the setting whose
+    BCubed F1 on the other topics, summed over file order and the shuffles, is best; every
+    order scored so (order independence is part of what is chosen for)."""
+    ordered = orders(docs, seed)
+    runs: dict[tuple[float, int], list[Labels]] = {}
+    for setting in LEAD_SETTINGS:
+        with lead_weight(*setting):
+            runs[setting] = [stream(o)[0] for _, o in ordered]
+    chosen: dict[int, tuple[float, int]] = {}
+    for topic in sorted({d["topic"] for d in docs}):
+        rest = [d for d in docs if d["topic"] != topic]
+        chosen[topic] = max(LEAD_SETTINGS, key=lambda s: sum(
+            score(scorer, rest, labels)["b_f1"] for labels in runs[s]))
+    f1s = {}
+    for k, (name, _) in enumerate(ordered):
+        union = {d["doc_id"]: (chosen[d["topic"]], runs[chosen[d["topic"]]][k][d["doc_id"]])
+                 for d in docs}
+        f1s[name] = score(scorer, docs, union)["b_f1"]
+    return {"f1": f1s, "spread": max(f1s.values()) - min(f1s.values()),
+            "chosen": Counter(chosen.values()).most_common()}
+
+
 def cross_validated(scorer: ModuleType, docs: Sequence[Doc],
                     base_runs: dict[float, Labels]) -> dict[str, Any]:
     ours_runs = {setting: stream(docs, setting)[0] for setting in SETTINGS}
@@ -178,9 +223,7 @@ def cross_validated(scorer: ModuleType, docs: Sequence[Doc],
 def streaming_rows(scorer: ModuleType, docs: Sequence[Doc], seed: int) -> dict[str, Scores]:
     """Our runs: file order and five shuffles with the repairs; file order without."""
     rows: dict[str, Scores] = {}
-    orders = [("ours file order", list(docs))] + [
-        (f"ours shuffled {k + 1}", shuffled(docs, seed + k)) for k in range(SHUFFLES)]
-    for name, ordered in orders:
+    for name, ordered in orders(docs, seed):
         labels, rate = stream(ordered)
         rows[name] = {**score(scorer, docs, labels), "docs/s": rate}
         if name == "ours file order":
@@ -207,6 +250,7 @@ def evaluate(shared: Path, *, seed: int = SEED, cv: bool = True,
         "runs": list(runs), **runs, "spread": max(f1s) - min(f1s),
         "baseline": {**base[threshold], "threshold": threshold, "docs/s": base_rate},
         "cv": cross_validated(scorer, docs, base_runs) if cv else None,
+        "lead cv": lead_cross_validated(scorer, docs, seed) if cv else None,
         "headlines": None,
     }
     if headlines:
@@ -252,6 +296,13 @@ def report(r: dict[str, Any]) -> str:
         lines.append(_row("baseline cross-validated", cv["baseline"]))
         lines.append(f"  ours chose (join, split, merge): {cv['ours settings']}; "
                      f"baseline chose: {cv['baseline thresholds']}")
+    if r["lead cv"]:
+        lead = r["lead cv"]
+        lines.append("leave-one-topic-out over the lead weighting (boost, lines), each topic's "
+                     "choice made on the others summed over all six orders:")
+        lines.append("  BCubed F1 " + " / ".join(f"{f:.4f}" for f in lead["f1"].values())
+                     + f" (file order, shuffles 1-{SHUFFLES}); spread {lead['spread']:.4f}; "
+                     f"chose {lead['chosen']}")
     if r["headlines"]:
         lines.append(cluster_headlines.report(r["headlines"]))
     return "\n".join(lines)

@@ -2,13 +2,15 @@
 
 Floors are pinned just under the figures measured when they were set (the full report:
 `python -m bench.clustering`; speed and workers: `--scale --workers`). What is scored is
-each document's final story. Measured (BCubed F1), shipped thresholds: file order 0.9167,
-five shuffles 0.9167 / 0.9097 / 0.8999 / 0.9230 / 0.9230 (spread 0.0232), one pass without
-repair 0.8720, leave-one-topic-out 0.9155 (baseline the same way 0.8563), batch TF-IDF
-baseline at its best threshold 0.8784. Headline streams, ours shipped vs the baseline tuned
-on each stream: UCI sample 0.694 vs 0.720, ECB+ lead 0.766 vs 0.864, ECB+ first line 0.696
-vs 0.726. Issue 12 asks for >= 0.93, spread < 0.02 and ours >= baseline on headlines: not
-met yet; these floors guard what holds so far.
+each document's final story. Measured 2026-12-02 (BCubed F1), shipped constants: file order
+0.9385, five shuffles 0.9459 / 0.9315 / 0.9376 / 0.9417 / 0.9319 (spread 0.0143), one pass
+without repair 0.8811, batch TF-IDF baseline at its best threshold 0.8784. Leave-one-topic-
+out (the bench): the lead weighting chosen on the other topics 0.9364 / 0.9437 / 0.9327 /
+0.9263 / 0.9378 / 0.9284 over the six orders, the thresholds chosen so (file order) 0.9373.
+Issue 12's ECB+ point (>= 0.93 in every order, spread < 0.02) holds in-sample; cross-
+validated, two of the six orders are under 0.93. Headline streams (the bench; ours shipped
+vs the baseline tuned on each stream): UCI sample 0.677 vs 0.720, ECB+ lead 0.855 vs 0.864,
+ECB+ first line 0.717 vs 0.726: not met yet.
 
 The cross-validated figure and the headline streams take several minutes (33 folds, lead
 embeddings) and are measured by `python -m bench.clustering` (`make bench`), not here: this
@@ -26,10 +28,10 @@ from bench.clustering import SHUFFLES, evaluate
 pytestmark = pytest.mark.shared
 
 ORDERS = ["ours file order"] + [f"ours shuffled {k + 1}" for k in range(SHUFFLES)]
-ORDER_FLOOR = 0.895
-NO_REPAIR_FLOOR = 0.865
-MAX_SPREAD = 0.03  # the issue's target is 0.02
-CLEAR_MARGIN = 0.02  # streaming vs the batch baseline tuned on the data, BCubed F1
+ORDER_FLOOR = 0.93
+NO_REPAIR_FLOOR = 0.875
+MAX_SPREAD = 0.02  # the issue's target
+CLEAR_MARGIN = 0.05  # streaming vs the batch baseline tuned on the data, BCubed F1
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def test_arrival_order_barely_matters(results: dict[str, Any]) -> None:
 
 
 def test_one_pass_without_repair_holds_its_floor(results: dict[str, Any]) -> None:
-    # 0.872 against the batch baseline's 0.878: the repairs are what put us ahead.
+    # 0.881, about the batch baseline's 0.878: the repairs are what put us ahead.
     got = results["ours file order no repair"]["b_f1"]
     assert got >= NO_REPAIR_FLOOR
 

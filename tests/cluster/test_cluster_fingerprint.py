@@ -89,3 +89,14 @@ def test_an_embedding_survives_json_as_int8_and_a_headline_is_short() -> None:
     assert len(back.embedding) == 384
     assert abs(back.embedding[0] - 0.6) < 0.01 and abs(back.embedding[1] + 0.8) < 0.01
     assert Fingerprint.from_json(fingerprint("a", "b").to_json()).embedding == ()
+
+
+def test_the_lead_outweighs_the_same_word_further_down() -> None:
+    body = "\n".join(["Floods closed the harbour road on Monday.",
+                      "Crews worked through the night.",
+                      "The council met in the evening.",
+                      "Later the ferry service resumed, and the bridge stayed shut."])
+    fp = fingerprint("", body)
+    # "harbour" is said once in the lead, "bridge" once after it; both plain words.
+    assert fp.topic["harbour"] > 2 * fp.topic["bridge"]
+    assert fp.topic["council"] > fp.topic["ferry"]  # the third line is still the lead

@@ -22,8 +22,13 @@ from tidings.cluster.fingerprint import NEAR_DUPLICATE, Fingerprint, term_arrays
 # Chosen by leave-one-topic-out on ECB+ dev (bench/clustering.py prints the CV figure too).
 # One pass (each decision final): JOIN_THRESHOLD. With the split repair after every join
 # (`split_story`), joining more readily pays: a wrong join is undone once the second event
-# has a few articles, so REPAIR_JOIN_THRESHOLD is lower.
-JOIN_THRESHOLD = 0.29
+# has a few articles, so REPAIR_JOIN_THRESHOLD is lower. With the lead weighting of the bags
+# (tidings.cluster.terms.LEAD_BOOST) articles of one topic read more alike and one pass needs
+# a higher threshold: on ECB+ dev (one pass, file order) BCubed F1 at 0.29 / 0.32 / 0.35 /
+# 0.38 / 0.41 / 0.44 is 0.849 / 0.881 / 0.904 / 0.915 / 0.906 / 0.875 and leave-one-topic-out
+# picks 0.38 on all 33 topics, but from 0.35 up one event of the demo newsroom
+# (tests/cluster/test_demo_newsroom.py) splits in one pass: 0.32 is the highest that keeps it.
+JOIN_THRESHOLD = 0.32
 REPAIR_JOIN_THRESHOLD = 0.26
 NAME_SHARE = 0.4  # how much the name bag counts beside the topic bag
 YEAR_SHARE = 0.15  # added for years in common (a bonus: most articles name no year)
