@@ -33,3 +33,12 @@ def test_a_connection_dropped_while_idle_is_replaced(db_url: str,
         engine.dispose()
         admin.dispose()
 
+
+
+def test_a_write_made_aside_from_a_read_writes(engine: Engine) -> None:
+    """`write_aside` / `write_later` (last-used stamps) write from inside a read: the engine
+    they take from the read connection must not stay read-only."""
+    with read_transaction(engine) as conn:
+        assert db.is_read_only(conn)
+        with db.writable(conn.engine).begin() as writer:
+            writer.exec_driver_sql("UPDATE sources SET error_count = error_count + 1")

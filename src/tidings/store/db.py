@@ -59,7 +59,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = sa.create_engine(url, **(_pool_sizes() | kwargs))
     sa.event.listen(engine, "checkout", _ping_if_idle)
     sa.event.listen(engine, "checkin", _idle_since)
+    sa.event.listen(engine, "begin", _postgresql_begin)
     return engine
+
+
+def _postgresql_begin(conn: Connection) -> None:
+    # (psycopg's `read_only` would save this round trip, but through SQLAlchemy's
+    # `postgresql_readonly` option a write engine made from a read one stayed read-only)
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 PING_IDLE_S = 10.0  # a pooled connection idle longer is checked before it is used
@@ -102,12 +110,12 @@ def _sqlite_begin(conn: Connection) -> None:
 def read_engine(engine: Engine) -> Engine:
     """The same engine and pool, for transactions that only read: a deferred BEGIN on
     SQLite (refused writes), READ ONLY on PostgreSQL."""
-    return engine.execution_options(**{READ_ONLY: True}, postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def writable(engine: Engine) -> Engine:
     """`engine` (a read engine's too) for transactions that write."""
-    return engine.execution_options(**{READ_ONLY: False}, postgresql_readonly=False)
+    return engine.execution_options(**{READ_ONLY: False})
 
 
 def is_read_only(conn: Connection) -> bool:
