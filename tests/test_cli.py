@@ -91,7 +91,7 @@ def test_the_port_serve_processes_share_answers_without_nagle_delays() -> None:
     import concurrent.futures  # noqa: PLC0415
     import socket  # noqa: PLC0415
 
-    from tidings.cli import listening_socket  # noqa: PLC0415
+    from tidings.web.app import listening_socket  # noqa: PLC0415
 
     async def accept_one() -> int:
         sock = listening_socket("127.0.0.1", 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -98,6 +97,8 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
             if processes > 1:
                 from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
+                from tidings.web.app import listening_socket  # noqa: PLC0415
+
                 config = uvicorn.Config("tidings.web.app:from_environment", factory=True,
                                         workers=processes, host=host, port=port)
                 Multiprocess(config, sockets=[listening_socket(host, port)]).run()
@@ -105,19 +106,6 @@ def serve(ctx: typer.Context, host: str = "", port: int = 0,
                 uvicorn.run(create_app(settings, engine), host=host, port=port)
         finally:
             stop.set()
-
-
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The port the server processes share. Made as a TCP socket by protocol number: asyncio
-    turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from such a socket,
-    and uvicorn's own (`socket.socket(family)`, protocol 0) leaves it on, so each response
-    written in two parts waited ~40 ms for the client's delayed acknowledgement."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -109,3 +110,16 @@ def from_environment() -> FastAPI:
     """The app as `tidings serve --processes N` starts it in each process (settings from the
     TIDINGS_* environment, as the command itself read them)."""
     return create_app(load_settings())
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The port the server processes share. Made as a TCP socket by protocol number: asyncio
+    turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from such a socket,
+    and uvicorn's own (`socket.socket(family)`, protocol 0) leaves it on, so each response
+    written in two parts waited ~40 ms for the client's delayed acknowledgement."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
