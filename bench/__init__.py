@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+
+import sqlalchemy as sa
+
+from tidings.store.db import make_engine
 
 
 def load_shared_tool(path: Path) -> ModuleType:
@@ -15,3 +22,20 @@ def load_shared_tool(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def pg_schema(base_url: str, prefix: str = "bench") -> Iterator[str]:
+    """A PostgreSQL database of a bench's own: a fresh schema in `base_url`'s database (its
+    URL), dropped after."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in base_url else "?"
+        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -26,7 +26,6 @@ import random
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from bench import pg_schema
 from tidings import cluster
 from tidings.models import Article, Source, utcnow
 from tidings.pipeline import store_article
@@ -213,19 +213,8 @@ def sqlite_database(name: str) -> Iterator[str]:
 
 def postgresql_databases(base_url: str) -> Callable[[str], AbstractContextManager[str]]:
     """Fresh PostgreSQL databases: a schema of their own in `base_url`'s database."""
-    @contextmanager
-    def database(name: str) -> Iterator[str]:
-        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(base_url)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in base_url else "?"
-            yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    def database(name: str) -> AbstractContextManager[str]:
+        return pg_schema(base_url, f"bench_{name}")
     return database
 
 

@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import pg_schema
 from tidings import auth
 from tidings.rank.learn import Profile, learn_into
 from tidings.store import profiles, story_features
@@ -431,17 +431,8 @@ def database(kind: str, directory: Path) -> Iterator[str]:
     base = os.environ.get("TIDINGS_BENCH_PG") or os.environ.get("TIDINGS_TEST_DATABASE_URL")
     if not base:
         raise LookupError("set TIDINGS_BENCH_PG=postgresql://… for the PostgreSQL run")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(base) as url:
+        yield url
 
 
 def measure(kind: str, sizes: Sizes, log: Any = print, processes: int = 1) -> dict[str, Any]:
