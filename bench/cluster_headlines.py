@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bench import constants
 from tidings.cluster import StreamClusterer, lead
 from tidings.cluster import assign as assign_module
 from tidings.enrich.embeddings import Encoder
@@ -58,15 +59,9 @@ def streams(shared: Path, shuffled_ecb: Sequence[Doc]) -> dict[str, list[Doc]]:
             "ecb+ first line": lead_stream(shuffled_ecb, 1)}
 
 
-@contextmanager
-def short_blend(scale: float, share: float) -> Iterator[None]:
+def short_blend(scale: float, share: float) -> AbstractContextManager[None]:
     """Bench-only: try one short-text blend (the shipped constants are restored after)."""
-    saved = assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE
-    assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE = scale, share
-    try:
-        yield
-    finally:
-        assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE = saved
+    return constants(assign_module, SHORT_SCALE=scale, SHORT_EMBED_SHARE=share)
 
 
 def embed(encoder: Encoder | None, docs: Sequence[Doc]) -> dict[str, tuple[float, ...]]:

@@ -30,8 +30,8 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bench import cluster_headlines, cluster_scale, load_shared_tool
+from bench import cluster_headlines, cluster_scale, constants, load_shared_tool
 from tidings.cluster import StreamClusterer
 from tidings.cluster import terms as terms_module
 from tidings.cluster.repair import MERGE_THRESHOLD, SPLIT_THRESHOLD, merge_pair
@@ -171,15 +171,9 @@ def leave_one_topic_out(scorer: ModuleType, docs: Sequence[Doc],
     return score(scorer, docs, union), chosen
 
 
-@contextmanager
-def lead_weight(boost: float, lines: int) -> Iterator[None]:
+def lead_weight(boost: float, lines: int) -> AbstractContextManager[None]:
     """Bench-only: fingerprint with another lead weighting (the shipped one restored after)."""
-    saved = terms_module.LEAD_BOOST, terms_module.LEAD_LINES
-    terms_module.LEAD_BOOST, terms_module.LEAD_LINES = boost, lines
-    try:
-        yield
-    finally:
-        terms_module.LEAD_BOOST, terms_module.LEAD_LINES = saved
+    return constants(terms_module, LEAD_BOOST=boost, LEAD_LINES=lines)
 
 
 def orders(docs: Sequence[Doc], seed: int) -> list[tuple[str, list[Doc]]]:
