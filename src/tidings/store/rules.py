@@ -245,17 +245,21 @@ def refresh(conn: Connection, user_id: int, story_ids: Iterable[int],
         library.set_state(conn, user_id, sorted(done.read), read=True)
 
 
+# Built once (run for every stored article).
+_RULES_OF_NEW = (sa.select(rules, articles.c.story_id.label("story_id"))
+                 .join(subscriptions, subscriptions.c.user_id == rules.c.user_id)
+                 .join(articles, articles.c.source_id == subscriptions.c.source_id)
+                 .where(articles.c.id == sa.bindparam("article_id"),
+                        articles.c.story_id.is_not(None))
+                 .order_by(rules.c.id))
+
+
 def apply_to_new_article(conn: Connection, article_id: int) -> None:
     """Run every subscriber's rules on an article just stored: one query finds them (and
     nothing more happens when none of its readers has a rule)."""
-    stmt = (sa.select(rules, articles.c.story_id.label("story_id"))
-            .join(subscriptions, subscriptions.c.user_id == rules.c.user_id)
-            .join(articles, articles.c.source_id == subscriptions.c.source_id)
-            .where(articles.c.id == article_id, articles.c.story_id.is_not(None))
-            .order_by(rules.c.id))
     by_reader: dict[int, list[Rule]] = {}
     story_id = 0
-    for r in conn.execute(stmt):
+    for r in conn.execute(_RULES_OF_NEW, {"article_id": article_id}):
         by_reader.setdefault(r.user_id, []).append(_to_rule(r))
         story_id = r.story_id
     for user_id, found in by_reader.items():

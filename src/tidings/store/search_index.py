@@ -30,23 +30,34 @@ def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+# Built once (one index write per stored article): a statement built per call costs more to
+# compile than to run.
+_NAMES = (sa.select(article_entities.c.article_id, entities.c.name)
+          .join(entities, entities.c.id == article_entities.c.entity_id)
+          .where(article_entities.c.article_id.in_(_IDS)))
+_SAID = (sa.select(quotes.c.article_id, quotes.c.speaker, quotes.c.text)
+         .where(quotes.c.article_id.in_(_IDS)).order_by(quotes.c.id))
+_ROWS = sa.select(articles.c.id, articles.c.language, articles.c.title, articles.c.byline,
+                  articles.c.text, articles.c.key_points, articles.c.captions,
+                  articles.c.topics, articles.c.topic_label).where(articles.c.id.in_(_IDS))
+_PG_DELETE = sa.delete(pg_index).where(pg_index.c.article_id.in_(_IDS))
+_PG_INSERT = sa.insert(pg_index)
+_SQLITE_DELETE = sa.delete(sqlite_index).where(sqlite_index.c.rowid.in_(_IDS))
+_SQLITE_INSERT = sa.insert(sqlite_index)
+
+
 def documents(conn: Connection, article_ids: Sequence[int]) -> dict[int, terms.Document]:
     """What is searchable of each article, read from its stored row and annotations."""
-    ids = list(article_ids)
+    ids = {"ids": list(article_ids)}
     names: dict[int, list[str]] = defaultdict(list)
     said: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for r in conn.execute(sa.select(article_entities.c.article_id, entities.c.name)
-                          .join(entities, entities.c.id == article_entities.c.entity_id)
-                          .where(article_entities.c.article_id.in_(ids))):
+    for r in conn.execute(_NAMES, ids):
         names[r.article_id].append(r.name)
-    for r in conn.execute(sa.select(quotes.c.article_id, quotes.c.speaker, quotes.c.text)
-                          .where(quotes.c.article_id.in_(ids)).order_by(quotes.c.id)):
+    for r in conn.execute(_SAID, ids):
         said[r.article_id].append((r.speaker, r.text))
-    rows = conn.execute(sa.select(articles.c.id, articles.c.language, articles.c.title,
-                                  articles.c.byline, articles.c.text, articles.c.key_points,
-                                  articles.c.captions, articles.c.topics,
-                                  articles.c.topic_label).where(articles.c.id.in_(ids)))
-    return {r.id: document_of(r, sorted(names[r.id]), said[r.id]) for r in rows}
+    return {r.id: document_of(r, sorted(names[r.id]), said[r.id])
+            for r in conn.execute(_ROWS, ids)}
 
 
 def document_of(row: Any, names: Sequence[str], said: Sequence[tuple[str, str]]
@@ -72,13 +83,14 @@ def index_articles(conn: Connection, article_ids: Sequence[int]) -> None:
     if not docs:
         return
     streams = {i: terms.index_terms(d) for i, d in docs.items()}
+    ids = {"ids": list(streams)}
     if is_postgres(conn):
-        conn.execute(sa.delete(pg_index).where(pg_index.c.article_id.in_(list(streams))))
-        conn.execute(sa.insert(pg_index), [
+        conn.execute(_PG_DELETE, ids)
+        conn.execute(_PG_INSERT, [
             {"article_id": i, "terms": tsvector_literal(s)} for i, s in streams.items()])
     else:
-        conn.execute(sa.delete(sqlite_index).where(sqlite_index.c.rowid.in_(list(streams))))
-        conn.execute(sa.insert(sqlite_index), [
+        conn.execute(_SQLITE_DELETE, ids)
+        conn.execute(_SQLITE_INSERT, [
             {"rowid": i, "terms": " ".join(s)} for i, s in streams.items()])
 
 

@@ -73,32 +73,41 @@ def backfill(conn: Connection) -> int:
         done, last = done + len(ids), ids[-1]
 
 
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+# Built once (a refresh per stored article): a statement built per call costs more to
+# compile than to run.
+_DELETE_SOURCES = sa.delete(story_sources).where(story_sources.c.story_id.in_(_IDS))
+_DELETE_FEATURES = sa.delete(story_features).where(story_features.c.story_id.in_(_IDS))
+_ARTICLES = sa.select(
+    articles.c.id, articles.c.story_id, articles.c.source_id, articles.c.title,
+    articles.c.byline, articles.c.published_at, articles.c.fetched_at, articles.c.topic_label,
+    articles.c.topics, articles.c.key_points,
+    sa.func.substr(articles.c.text, 1, LEAD_CHARS).label("lead"),
+).where(articles.c.story_id.in_(_IDS))
+_ENTITIES = (sa.select(articles.c.story_id, article_entities.c.entity_id, entities.c.name,
+                       article_entities.c.count, article_entities.c.salience)
+             .join(articles, articles.c.id == article_entities.c.article_id)
+             .join(entities, entities.c.id == article_entities.c.entity_id)
+             .where(articles.c.story_id.in_(_IDS)))
+_INSERT_FEATURES = sa.insert(story_features)
+_INSERT_SOURCES = sa.insert(story_sources)
+
+
 def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
-    ids = sorted(set(story_ids))
-    if not ids:
+    ids = {"ids": sorted(set(story_ids))}
+    if not ids["ids"]:
         return
-    conn.execute(sa.delete(story_sources).where(story_sources.c.story_id.in_(ids)))
-    conn.execute(sa.delete(story_features).where(story_features.c.story_id.in_(ids)))
+    conn.execute(_DELETE_SOURCES, ids)
+    conn.execute(_DELETE_FEATURES, ids)
     catalogue.touched(conn)  # before any return below: rows went, or will be rewritten
-    lead = sa.func.substr(articles.c.text, 1, LEAD_CHARS)
-    rows = conn.execute(
-        sa.select(articles.c.id, articles.c.story_id, articles.c.source_id, articles.c.title,
-                  articles.c.byline, articles.c.published_at, articles.c.fetched_at,
-                  articles.c.topic_label, articles.c.topics, articles.c.key_points,
-                  lead.label("lead"))
-        .where(articles.c.story_id.in_(ids))).all()
+    rows = conn.execute(_ARTICLES, ids).all()
     if not rows:
         return
     by_story: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
         by_story[r.story_id].append(r)
     ents: dict[int, list[Any]] = defaultdict(list)
-    for e in conn.execute(
-            sa.select(articles.c.story_id, article_entities.c.entity_id, entities.c.name,
-                      article_entities.c.count, article_entities.c.salience)
-            .join(articles, articles.c.id == article_entities.c.article_id)
-            .join(entities, entities.c.id == article_entities.c.entity_id)
-            .where(articles.c.story_id.in_(ids))):
+    for e in conn.execute(_ENTITIES, ids):
         ents[e.story_id].append(e)
     feature_rows, source_rows = [], []
     at = now()
@@ -106,8 +115,8 @@ def refresh_stories(conn: Connection, story_ids: Sequence[int]) -> None:
         feat, per_source = _features(sid, arts, ents.get(sid, []), at)
         feature_rows.append(feat)
         source_rows += per_source
-    conn.execute(sa.insert(story_features), feature_rows)
-    conn.execute(sa.insert(story_sources), source_rows)
+    conn.execute(_INSERT_FEATURES, feature_rows)
+    conn.execute(_INSERT_SOURCES, source_rows)
 
 
 def stale_story_ids(conn: Connection) -> list[int]:
