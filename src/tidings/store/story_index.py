@@ -12,11 +12,12 @@ the stories are ranked from one covering index without reading article rows.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from tidings.store.articles import StoredFingerprint
 from tidings.store.schema import TS, articles, story_keys
@@ -124,10 +125,35 @@ def candidates(conn: Connection, keys: Sequence[int], since: datetime, until: da
     the stories sharing the most keys, oldest first."""
     if not keys:
         return []
-    stmt = _candidates_stmt(len(set(keys)))
-    params = _key_params(keys, since, until, limit, per_key) | {"per_story": per_story}
-    return [StoredFingerprint(r.id, r.story_id, r.fingerprint, r.published_at)
-            for r in conn.execute(stmt, params)]
+    # Run on the driver, compiled once per database and key count: through SQLAlchemy's
+    # result rows the statement cost a third more (measured at 50k stories: 1.0 ms against
+    # 0.7 ms an article, one in every placement).
+    sql, order = _candidates_sql(conn.dialect, len(set(keys)))
+    to_db, from_db = _timestamps(conn.dialect)
+    params = _key_params(keys, to_db(since), to_db(until), limit, per_key)
+    params["per_story"] = per_story
+    args = tuple(params[name] for name in order) if order else params
+    return [StoredFingerprint(r[0], r[1], r[2], from_db(r[3]))
+            for r in conn.exec_driver_sql(sql, args)]
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates_sql(dialect: Dialect, count: int) -> tuple[str, tuple[str, ...] | None]:
+    """The statement as the driver takes it, and the order of its parameters (positional
+    drivers; None for named ones)."""
+    compiled = _candidates_stmt(count).compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup) if compiled.positiontup else None
+
+
+@functools.lru_cache(maxsize=16)
+def _timestamps(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """How a timestamp goes to the driver and comes back (`schema.TS` on this database)."""
+    ts = TS().dialect_impl(dialect)
+    return (ts.bind_processor(dialect) or _same), (ts.result_processor(dialect, None) or _same)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def story_members(conn: Connection, story_ids: Sequence[int], since: datetime, *,
