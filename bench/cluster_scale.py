@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from bench import pg_schema
 from tidings import cluster
 from tidings.models import Article, Source, utcnow
-from tidings.pipeline import store_article
+from tidings.pipeline import queue_placements, store_article, store_queued
 from tidings.placement import CANDIDATE_WINDOW, Placement, StoryAssigner
 from tidings.store import articles as article_store
 from tidings.store import sources as source_store
@@ -221,10 +221,12 @@ def postgresql_databases(base_url: str) -> Callable[[str], AbstractContextManage
 def worker_rows(scorer: ModuleType, docs: Sequence[dict[str, Any]],
                 database: Callable[[str], AbstractContextManager[str]] = sqlite_database
                 ) -> dict[str, Any]:
-    """The same documents stored by 1 worker (file order), by 2 concurrent workers, and
-    by 1 worker in the order the 2 workers committed them: when the last agrees with the
-    2 workers' stories exactly, the workers saw each other's work, and any difference from
-    file order is the clusterer's dependence on arrival order."""
+    """The same documents stored by 1 worker (file order), by 2 concurrent workers placing
+    them in queue order (`pipeline.queue_placements`, `pipeline.store_queued`: the file is
+    the queue), by 2 workers each placing as soon as it can (the way before the queue), and
+    by 1 worker in the order those 2 committed them: when the last agrees with them exactly,
+    the workers saw each other's work, and their difference from file order is the
+    clusterer's dependence on arrival order."""
     now = utcnow()
     items = [Article(title="", text=d["text"], source_id=1, published_at=now, fetched_at=now,
                      url=f"https://example.test/{d['doc_id']}") for d in docs]
@@ -232,36 +234,58 @@ def worker_rows(scorer: ModuleType, docs: Sequence[dict[str, Any]],
     gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
     out: dict[str, Any] = {}
     order: list[str] = []
-    for run, workers in (("1 worker", 1), ("2 worker", 2), ("replayed", 1)):
+    runs = (("1 worker", 1, True), ("2 worker", 2, True), ("2 unordered", 2, False),
+            ("replayed", 1, True))
+    for run, workers, ordered in runs:
         with database(run.replace(" ", "")) as url:
             engine = _engine(url)
             by_url = {a.url: a for a in items}
             todo = [by_url[u] for u in order] if run == "replayed" else items
-            _store_concurrently(engine, todo, workers)
+            wall, cpu = time.perf_counter(), time.process_time()
+            _store_concurrently(engine, todo, workers, ordered=ordered)
+            spent = (time.perf_counter() - wall, time.process_time() - cpu)
             with transaction(engine) as conn:
                 got = conn.execute(sa.select(articles.c.url, articles.c.story_id)
                                    .order_by(articles.c.id)).all()
             engine.dispose()
-        if run == "2 worker":
-            order = [r.url for r in got]
+        committed = [r.url for r in got]
+        if run == "2 unordered":
+            order = committed
         pred = {doc_of[r.url]: r.story_id for r in got}
         out[run] = {"stories": len(set(pred.values())), "b_f1": scorer.bcubed(gold, pred)[2],
-                    "labels": pred}
-    one, two = out["1 worker"]["labels"], out["2 worker"]["labels"]
-    out["agreement b_f1"] = scorer.bcubed(one, two)[2]
-    out["replay agreement b_f1"] = scorer.bcubed(two, out["replayed"]["labels"])[2]
-    out["in file position"] = sum(u == a.url for u, a in zip(order, items, strict=True))
+                    "labels": pred, "docs/s": len(items) / spent[0],
+                    "docs/cpu-s": len(items) / spent[1],
+                    "in file position": sum(u == a.url for u, a in zip(committed, items,
+                                                                       strict=True))}
+    one = out["1 worker"]["labels"]
+    out["agreement b_f1"] = scorer.bcubed(one, out["2 worker"]["labels"])[2]
+    out["unordered agreement b_f1"] = scorer.bcubed(one, out["2 unordered"]["labels"])[2]
+    out["replay agreement b_f1"] = scorer.bcubed(out["2 unordered"]["labels"],
+                                                 out["replayed"]["labels"])[2]
     return out
 
 
-def _store_concurrently(engine: sa.Engine, items: Sequence[Article], workers: int) -> None:
-    def work(part: Sequence[Article]) -> None:
-        assigner = StoryAssigner()
-        for i, article in enumerate(part):
-            with transaction(engine) as conn:
-                store_article(conn, replace(article), f"{article.url}#{i}", assigner)
+def _store_concurrently(engine: sa.Engine, items: Sequence[Article], workers: int, *,
+                        ordered: bool = True) -> None:
+    """`items` stored by `workers` threads, each its own connections, items dealt out in
+    turn; `ordered`: queued first (one ticket each, in order), as `ingest_entries` does."""
+    tickets: list[int | None] = [None] * len(items)
+    if ordered:
+        tickets = list(queue_placements(engine, len(items)))
 
-    threads = [threading.Thread(target=work, args=(items[w::workers],)) for w in range(workers)]
+    def work(part: Sequence[tuple[Article, int | None]]) -> None:
+        assigner = StoryAssigner()
+        for i, (article, ticket) in enumerate(part):
+            key = f"{article.url}#{i}"
+            if ticket is not None:
+                store_queued(engine, replace(article), key, assigner, ticket=ticket)
+            else:
+                with transaction(engine) as conn:
+                    store_article(conn, replace(article), key, assigner)
+
+    queued = list(zip(items, tickets, strict=True))
+    threads = [threading.Thread(target=work, args=(queued[w::workers],))
+               for w in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -320,12 +344,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         databases.append(("PostgreSQL", postgresql_databases(os.environ["TIDINGS_BENCH_PG"])))
     for name, database in databases:
         out = worker_rows(scorer, docs[:args.workers_docs], database)
-        print(f"workers, {name}, first {args.workers_docs} ECB+ documents: " + "; ".join(
-            f"{run} {out[run]['stories']} stories (B³ F1 {out[run]['b_f1']:.4f})"
-            for run in ("1 worker", "2 worker", "replayed")) +
-            f"; 1 vs 2 workers agree B³ F1 {out['agreement b_f1']:.4f}, 2 workers vs their "
-            f"order replayed by 1 {out['replay agreement b_f1']:.4f}; "
-            f"{out['in file position']} documents committed at their file position", flush=True)
+        print(f"workers, {name}, first {args.workers_docs} ECB+ documents:", flush=True)
+        for run in ("1 worker", "2 worker", "2 unordered", "replayed"):
+            row = out[run]
+            print(f"  {run:12s} {row['stories']:4d} stories, B³ F1 {row['b_f1']:.4f}, "
+                  f"{row['in file position']} committed at their file position, "
+                  f"{row['docs/s']:.1f} docs/s ({row['docs/cpu-s']:.1f} per CPU-second)")
+        print(f"  agreement with 1 worker (B³ F1): 2 workers in queue order "
+              f"{out['agreement b_f1']:.4f}, 2 unordered {out['unordered agreement b_f1']:.4f}"
+              f"; 2 unordered vs their order replayed by 1: {out['replay agreement b_f1']:.4f}"
+              f" (load {os.getloadavg()[0]:.1f})", flush=True)
     cost = embedding_cost(docs[:128])
     if cost:
         print(f"lead embedding (MiniLM, before the store): {cost['batched']:.1f} ms an article "

@@ -7,6 +7,7 @@ writers with BEGIN IMMEDIATE, PostgreSQL claims with SKIP LOCKED).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from tidings import pipeline
 from tidings.config import Settings
 from tidings.models import Source
 from tidings.store import jobs as job_store
+from tidings.store import placement_queue
 from tidings.store import sources as source_store
 from tidings.store.db import transaction
 from tidings.store.schema import articles
@@ -178,3 +180,43 @@ def test_a_job_that_fails_unexpectedly_shows_on_its_source(
     assert (stats.done, stats.failed) == (0, 1)
     assert source.last_error and "injected fault" in source.last_error
     assert source.error_count == 1 and source.last_checked_at is not None
+
+
+# One worker process storing its share of a queue (`pipeline.store_queued`), after `delay`.
+_STORE_SHARE = """
+import json, sys, time
+from tidings.models import Article
+from tidings.pipeline import store_queued
+from tidings.placement import StoryAssigner
+from tidings.store.db import make_engine
+url, source_id, delay, share = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+engine = make_engine(url)
+assigner = StoryAssigner()
+time.sleep(delay)
+for ticket, n in json.loads(share):
+    article = Article(title=f"Ferry {n} sails", text=f"Ferry {n} left port {n} at dawn.",
+                      source_id=source_id, url=f"https://news.example/{n}")
+    store_queued(engine, article, f"item-{n}", assigner, ticket=ticket)
+"""
+
+
+@pytest.mark.timeout(360)
+def test_two_processes_place_a_queue_in_its_order(engine: Engine, db_url: str) -> None:
+    """The queue dealt out to two processes in turn; the one with the first article starts a
+    second late, so that the other could place all of its own first: it waits its turn
+    instead, and every article is placed at its position in the queue."""
+    with transaction(engine) as conn:
+        source, _ = source_store.add_source(conn, Source(url="https://news.example/feed",
+                                                         title="News"))
+        tickets = placement_queue.queue(conn, 12)
+    queued = list(zip(tickets, range(12), strict=True))
+    runs = [subprocess.Popen([sys.executable, "-c", _STORE_SHARE, db_url, str(source.id),
+                              str(delay), json.dumps(queued[w::2])],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for w, delay in ((0, 1.0), (1, 0.0))]
+    outputs = [r.communicate(timeout=300)[0].decode(errors="replace") for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    with transaction(engine) as conn:
+        placed = conn.execute(sa.select(articles.c.url).order_by(articles.c.id)).scalars().all()
+        assert placement_queue.ahead(conn, tickets[-1] + 1) == 0  # every ticket used up
+    assert placed == [f"https://news.example/{n}" for n in range(12)]

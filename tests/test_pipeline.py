@@ -12,6 +12,7 @@ from tidings import pipeline
 from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.models import Source
+from tidings.store import placement_queue
 from tidings.store import sources as source_store
 from tidings.store.db import transaction
 from tidings.store.schema import articles
@@ -44,6 +45,7 @@ def test_refresh_twice_stores_each_entry_once(engine: Engine, settings: Settings
     with engine.connect() as conn:
         story_ids = conn.execute(sa.select(articles.c.story_id)).scalars().all()
         assert None not in story_ids  # every article is placed in a story
+        assert placement_queue.ahead(conn, 2**31 - 1) == 0  # and its queue ticket used up
 
 
 def test_feed_that_reorders_and_adds_does_not_duplicate(engine: Engine, settings: Settings,

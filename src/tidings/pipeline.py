@@ -15,6 +15,7 @@ from functools import partial
 from sqlalchemy.engine import Connection, Engine
 
 from tidings import enrich, extract
+from tidings.cluster import Fingerprint
 from tidings.config import Settings
 from tidings.extract.entry import article_from_entry, merge_full_text
 from tidings.extract.urls import canonical_url
@@ -30,12 +31,19 @@ from tidings.models import (
     Subscription,
     utcnow,
 )
-from tidings.placement import StoryAssigner, article_time
+from tidings.placement import StoryAssigner, article_time, wait_turn
 from tidings.sources import FeedError, discover_feeds, entry_key, parse_feed
 from tidings.store import articles as article_store
 from tidings.store import entities as entity_store
 from tidings.store import jobs as job_store
-from tidings.store import library, reading, search_index, story_features, story_index
+from tidings.store import (
+    library,
+    placement_queue,
+    reading,
+    search_index,
+    story_features,
+    story_index,
+)
 from tidings.store import rules as rule_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
@@ -115,20 +123,53 @@ def _record_success(engine: Engine, source: Source, result: FetchResult, setting
 
 def ingest_entries(engine: Engine, source: Source, entries: Sequence[Entry],
                    report: RefreshReport, fetcher: Fetcher | None = None) -> None:
-    """Extract, enrich and store the entries not stored yet; count the rest."""
+    """Extract, enrich and store the entries not stored yet; count the rest. They are queued
+    for placement once enriched, so that only the storing waits for other workers' articles
+    queued earlier (storing is one article at a time anyway: `story_index.lock_assignment`)."""
     fresh = _new_entries(engine, source, entries, report)
     drafts = [_article_for(entry, source, fetcher, report.partial) for _, entry in fresh]
     enriched = enrich.enrich_many(drafts)
     assigner = StoryAssigner.for_run()
     vectors = assigner.embed(enriched)
-    for (key, _), article, vector in zip(fresh, enriched, vectors, strict=True):
-        try:  # a deadlock or lock timeout is retried (the assigner keeps only a parse cache)
-            run_in_transaction(engine, partial(store_article, article=article, key=key,
-                                               assigner=assigner, embedding=vector))
+    tickets = queue_placements(engine, len(enriched))
+    for (key, _), article, vector, ticket in zip(fresh, enriched, vectors, tickets, strict=True):
+        try:
+            store_queued(engine, article, key, assigner, vector, ticket=ticket)
             report.new += 1
         except Exception as exc:  # one bad item must not stop the run
             log.warning("could not store %s from %s: %s", article.url, source.url, exc)
             report.failed.append(f"{article.url or article.title}: {exc}")
+            give_back(engine, ticket)
+
+
+def store_queued(engine: Engine, article: Article, key: str, assigner: StoryAssigner,
+                 embedding: Sequence[float] = (), *, ticket: int) -> int:
+    """Store an article queued for placement (`queue_placements`): its fingerprint first
+    (no database), then its turn (articles queued earlier by any worker go first), then its
+    transaction, retried after a deadlock or lock timeout (the assigner keeps only a parse
+    cache)."""
+    fingerprint = assigner.fingerprint(article, embedding)
+    wait_turn(engine, ticket)
+    return run_in_transaction(engine, partial(
+        store_article, article=article, key=key, assigner=assigner, ticket=ticket,
+        fingerprint=fingerprint))
+
+
+def queue_placements(engine: Engine, count: int) -> list[int]:
+    """Tickets for `count` articles about to be stored, in order (`store.placement_queue`)."""
+    if not count:
+        return []
+    with transaction(engine) as conn:
+        return placement_queue.queue(conn, count)
+
+
+def give_back(engine: Engine, ticket: int) -> None:
+    """The ticket of an article that was not stored: nobody waits for it."""
+    try:
+        with transaction(engine) as conn:
+            placement_queue.release(conn, [ticket])
+    except Exception as exc:  # the others then wait STALL_S for it, no longer
+        log.warning("placement ticket %s not given back: %s", ticket, exc)
 
 
 def _new_entries(engine: Engine, source: Source, entries: Sequence[Entry],
@@ -165,15 +206,21 @@ def _article_for(entry: Entry, source: Source, fetcher: Fetcher | None,
 
 
 def store_article(conn: Connection, article: Article, key: str, assigner: StoryAssigner,
-                  embedding: Sequence[float] = ()) -> int:
+                  embedding: Sequence[float] = (), *, ticket: int | None = None,
+                  fingerprint: Fingerprint | None = None) -> int:
     """Place the article in a story and write it with its annotations. `embedding` is its
-    lead's (`StoryAssigner.embed`), when there is an encoder."""
-    fingerprint = assigner.fingerprint(article, embedding)  # outside the lock: no database
+    lead's (`StoryAssigner.embed`), when there is an encoder; `fingerprint` its
+    `assigner.fingerprint(article, embedding)` when computed before the transaction;
+    `ticket` its place in the placement queue (`store_queued`), removed here."""
+    if fingerprint is None:
+        fingerprint = assigner.fingerprint(article, embedding)  # no database
     story_index.lock_assignment(conn)  # concurrent workers place one article at a time
+    if ticket is not None:
+        placement_queue.placed(conn, ticket)
     placement = assigner.place(conn, article, fingerprint=fingerprint)
     article = replace(article, story_id=placement.story_id)
     article_id = article_store.insert_article(conn, article, entry_key=key,
-                                              fingerprint=placement.fingerprint.to_json())
+                                              fingerprint=placement.stored)
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
     search_index.index_article(conn, article_id)  # with its entities and quotes

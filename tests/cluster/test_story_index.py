@@ -11,6 +11,7 @@ from tests.cluster.stories import QUAKE_CHILE_A, QUAKE_CHILE_B, QUAKE_JAPAN, REH
 from tidings import cluster
 from tidings.models import Article, Source
 from tidings.pipeline import StoryAssigner, store_article
+from tidings.placement import ParsedFingerprints
 from tidings.store import articles as article_store
 from tidings.store import sources as source_store
 from tidings.store import stories as story_store
@@ -151,3 +152,18 @@ def test_the_upgrade_files_each_posting_under_its_articles_story(db_url: str) ->
     engine.dispose()
     assert len(filed) == len(cluster.index_keys(fp)) and set(filed) == {story}
     assert found == [story]
+
+
+def test_a_fingerprint_stored_by_this_process_is_kept_as_read_back() -> None:
+    parsed = ParsedFingerprints(2)
+    vector = [0.6, 0.8] + [0.0] * 382
+    fp = cluster.fingerprint(*QUAKE_CHILE_A, embedding=vector)
+    text = parsed.remember(fp)
+    assert text == fp.to_json()
+    kept = parsed.read(text)
+    # as any other process reads it (the embedding is stored as int8), not the exact vector
+    assert kept == cluster.Fingerprint.from_json(text) and kept != fp
+    plain = cluster.fingerprint(*REHAB)
+    assert parsed.read(parsed.remember(plain)) is plain  # nothing lost in JSON: kept as is
+    parsed.remember(cluster.fingerprint(*QUAKE_JAPAN))  # the least recently used goes
+    assert parsed.read(text) is not kept and parsed.read(text) == kept

@@ -111,6 +111,15 @@ story_keys = sa.Table(
     sa.Index("ix_story_keys_article", "article_id"),
 )
 
+placement_queue = sa.Table(
+    # Articles queued for placement and not placed yet, in queue order (ticket): each waits
+    # for the earlier ones (`tidings.store.placement_queue`).
+    "placement_queue", metadata,
+    sa.Column("ticket", sa.Integer, primary_key=True),
+    sa.Column("queued_at", TS, nullable=False),
+    sqlite_autoincrement=True,  # a ticket given back is never given again
+)
+
 entities = sa.Table(
     "entities", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

@@ -32,8 +32,10 @@ def lock_assignment(conn: Connection) -> None:
     Two workers placing articles of one new event at the same moment would otherwise each
     miss the other's uncommitted article and start two stories. With the lock, the second
     waits and then reads the first's article. Only assignment and storage are serialised
-    (milliseconds); fetching and enrichment stay parallel. PostgreSQL: a transaction-level
-    advisory lock. SQLite needs nothing more: every transaction begins IMMEDIATE there
+    (milliseconds); fetching and enrichment stay parallel. In which order the workers place
+    their articles is the placement queue's business (`tidings.placement.wait_turn`): the
+    lock only keeps two placements apart. PostgreSQL: a transaction-level advisory lock.
+    SQLite needs nothing more: every transaction begins IMMEDIATE there
     (`store.db.make_engine`), which is its one write lock.
     """
     if conn.dialect.name == "postgresql":
