@@ -52,7 +52,10 @@ def wait_turn(engine: Engine, ticket: int, *, stall_s: float = STALL_S) -> bool:
     stopped, or is stuck), they are dropped from the queue and this article goes ahead:
     returns False then."""
     pending, since, pause = -1, time.monotonic(), PAUSE_S[0]
-    with read_engine(engine).connect() as conn:  # one connection, a short read per look
+    # One connection, a short transaction per look: on SQLite a reader's (a writer's would
+    # take the write lock), on PostgreSQL a plain one (READ ONLY is one more round trip).
+    looks = read_engine(engine) if engine.dialect.name == "sqlite" else engine
+    with looks.connect() as conn:
         while left := _ahead(conn, ticket):
             if left != pending:
                 pending, since, pause = left, time.monotonic(), PAUSE_S[0]
