@@ -2,8 +2,10 @@
 
 Floors are pinned just under the figures measured when they were set (the full report:
 `python -m bench.clustering`; speed and workers: `--scale --workers`). What is scored is
-each document's final story. Measured 2026-12-02 (BCubed F1), shipped constants (the lead
-weighting only where a text has more than its lead): file order 0.9269, five shuffles
+each document's final story. Measured 2026-12-02 (BCubed F1), shipped constants (a headline-only
+item compared with each story's closest article, SHORT_MEMBER_SHARE = 1: file order 0.9306,
+shuffles 0.9390 / 0.9351 / 0.9425 / 0.9398 / 0.9337, no repair 0.8734; centroid only, the lead
+weighting only where a text has more than its lead: file order 0.9269, five shuffles
 0.9429 / 0.9316 / 0.9446 / 0.9369 / 0.9322 (spread 0.0177), one pass without repair 0.8846,
 batch TF-IDF baseline at its best threshold 0.8784. With the lead weighting on every text
 (all lead, too) file order was 0.9385, but two unrelated one-sentence feed items that shared
@@ -29,8 +31,8 @@ from bench.clustering import SHUFFLES, evaluate
 pytestmark = pytest.mark.shared
 
 ORDERS = ["ours file order"] + [f"ours shuffled {k + 1}" for k in range(SHUFFLES)]
-ORDER_FLOOR = 0.92
-NO_REPAIR_FLOOR = 0.875
+ORDER_FLOOR = 0.93
+NO_REPAIR_FLOOR = 0.87
 MAX_SPREAD = 0.02  # the target
 CLEAR_MARGIN = 0.04  # streaming vs the batch baseline tuned on the data, BCubed F1
 
@@ -53,7 +55,7 @@ def test_arrival_order_barely_matters(results: dict[str, Any]) -> None:
 
 
 def test_one_pass_without_repair_holds_its_floor(results: dict[str, Any]) -> None:
-    # 0.881, about the batch baseline's 0.878: the repairs are what put us ahead.
+    # 0.873, about the batch baseline's 0.878: the repairs are what put us ahead.
     got = results["ours file order no repair"]["b_f1"]
     assert got >= NO_REPAIR_FLOOR
 
