@@ -145,10 +145,6 @@ def story_scores(fp: Fingerprint, candidates: Sequence[Candidate], *,
     story_ids, member_story = np.unique(
         np.array([c.story_id for c in candidates], dtype=np.int64), return_inverse=True)
     stories = len(story_ids)
-    topic, shared = _centroid_overlap(fp.topic_arrays,
-                                      [c.fingerprint.topic_arrays for c in candidates],
-                                      member_story, stories)
-    embedded = _embedding_cosines(fp, candidates, member_story, stories)
     years = np.zeros(stories)
     telling = telling_years(fp.years, published_at)
     if telling:
@@ -156,11 +152,10 @@ def story_scores(fp: Fingerprint, candidates: Sequence[Candidate], *,
         years = _centroid_cosines(query, [c.fingerprint.year_arrays for c in candidates],
                                   member_story, stories)
     if fp.short:
-        short = blend_short(corroborated(topic, shared, embedded), embedded)
-        if SHORT_MEMBER_SHARE:
-            short = ((1 - SHORT_MEMBER_SHARE) * short
-                     + SHORT_MEMBER_SHARE * _closest_member(fp, candidates, member_story, stories))
-        return story_ids, short + YEAR_SHARE * years
+        return story_ids, _short_scores(fp, candidates, member_story, stories) + YEAR_SHARE * years
+    topic = _centroid_cosines(fp.topic_arrays, [c.fingerprint.topic_arrays for c in candidates],
+                              member_story, stories)
+    embedded = _embedding_cosines(fp, candidates, member_story, stories)
     if fp.names:
         names = _centroid_cosines(fp.name_arrays, [c.fingerprint.name_arrays for c in candidates],
                                   member_story, stories)
@@ -168,18 +163,31 @@ def story_scores(fp: Fingerprint, candidates: Sequence[Candidate], *,
     return story_ids, blend_long(topic + YEAR_SHARE * years, embedded)
 
 
-def _closest_member(fp: Fingerprint, candidates: Sequence[Candidate],
-                    member_story: npt.NDArray[np.intp], stories: int) -> WeightArray:
-    """Per story, the short-text similarity of `fp` to its closest article."""
-    each = np.arange(len(candidates), dtype=np.intp)
+def _short_scores(fp: Fingerprint, candidates: Sequence[Candidate],
+                  member_story: npt.NDArray[np.intp], stories: int) -> WeightArray:
+    """A headline-only item's similarity to each story: to its centroid and to its closest
+    article, SHORT_MEMBER_SHARE the latter (each part computed only when it counts)."""
+    out = np.zeros(stories)
+    if SHORT_MEMBER_SHARE < 1:
+        out += (1 - SHORT_MEMBER_SHARE) * _short_similarity(fp, candidates, member_story,
+                                                            stories)
+    if SHORT_MEMBER_SHARE > 0:
+        each = np.arange(len(candidates), dtype=np.intp)
+        best = np.full(stories, -np.inf)
+        np.maximum.at(best, member_story,
+                      _short_similarity(fp, candidates, each, len(candidates)))
+        out += SHORT_MEMBER_SHARE * best
+    return out
+
+
+def _short_similarity(fp: Fingerprint, candidates: Sequence[Candidate],
+                      group: npt.NDArray[np.intp], groups: int) -> WeightArray:
+    """Short-text similarity of `fp` to the sum of each group's articles."""
     topic, shared = _centroid_overlap(fp.topic_arrays,
                                       [c.fingerprint.topic_arrays for c in candidates],
-                                      each, len(candidates))
-    embedded = _embedding_cosines(fp, candidates, each, len(candidates))
-    sims = blend_short(corroborated(topic, shared, embedded), embedded)
-    best = np.full(stories, -np.inf)
-    np.maximum.at(best, member_story, sims)
-    return best
+                                      group, groups)
+    embedded = _embedding_cosines(fp, candidates, group, groups)
+    return blend_short(corroborated(topic, shared, embedded), embedded)
 
 
 def corroborated(topic: WeightArray, shared: npt.NDArray[np.int64],
