@@ -8,9 +8,10 @@ Streams (all real text from ../shared; nothing here is tuned on one of them alon
   no dates, so time helps neither side).
 - `ecb+ first line`: the same documents cut to their first line alone.
 
-The short-text blend (`SHORT_SCALE`, `SHORT_EMBED_SHARE` in tidings.cluster.assign) is chosen
-by leave-one-stream-out: each stream is scored with the setting that did best on the other
-two. The baseline's threshold is tuned on each stream itself (flattering it).
+The short-text blend (`SHORT_SCALE`, `SHORT_EMBED_SHARE`, `SHORT_MEMBER_SHARE` in
+tidings.cluster.assign) is chosen by leave-one-stream-out: each stream is scored with the
+setting that did best on the other two. The baseline's threshold is tuned on each stream
+itself (flattering it). The grid is 24 settings over three streams: several minutes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tidings.enrich.embeddings import Encoder
 UCI = Path("data/clustering/uci-headlines-sample/uci-news-aggregator-first499.csv")
 SCALES = (1.0, 1.5, 2.0, 2.5)
 EMBED_SHARES = (0.3, 0.5)
+MEMBER_SHARES = (0.0, 0.5, 1.0)
 Doc = dict[str, Any]
 
 
@@ -59,9 +61,10 @@ def streams(shared: Path, shuffled_ecb: Sequence[Doc]) -> dict[str, list[Doc]]:
             "ecb+ first line": lead_stream(shuffled_ecb, 1)}
 
 
-def short_blend(scale: float, share: float) -> AbstractContextManager[None]:
+def short_blend(scale: float, share: float, member: float) -> AbstractContextManager[None]:
     """Bench-only: try one short-text blend (the shipped constants are restored after)."""
-    return constants(assign_module, SHORT_SCALE=scale, SHORT_EMBED_SHARE=share)
+    return constants(assign_module, SHORT_SCALE=scale, SHORT_EMBED_SHARE=share,
+                     SHORT_MEMBER_SHARE=member)
 
 
 def embed(encoder: Encoder | None, docs: Sequence[Doc]) -> dict[str, tuple[float, ...]]:
@@ -84,22 +87,23 @@ def evaluate(scorer: ModuleType, shared: Path, shuffled_ecb: Sequence[Doc],
              ) -> list[dict[str, Any]]:
     """One row per stream: baseline tuned on it, ours in-sample best and left-one-out."""
     found = streams(shared, shuffled_ecb)
-    grid = list(itertools.product(SCALES, EMBED_SHARES if encoder else (0.0,)))
-    f1: dict[str, dict[tuple[float, float], dict[str, float]]] = {}
+    grid = list(itertools.product(SCALES, EMBED_SHARES if encoder else (0.0,), MEMBER_SHARES))
+    f1: dict[str, dict[tuple[float, float, float], dict[str, float]]] = {}
     base_rows: dict[str, dict[str, float]] = {}
     for name, docs in found.items():
         gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
         vectors = embed(encoder, docs)
         f1[name] = {}
-        for scale, share in grid:
-            with short_blend(scale, share):
-                f1[name][(scale, share)] = _scores(scorer, gold, run_ours(docs, vectors))
+        for scale, share, member in grid:
+            with short_blend(scale, share, member):
+                f1[name][(scale, share, member)] = _scores(scorer, gold, run_ours(docs, vectors))
         texts = [{"text": f"{d['title']}\n{d['text']}", "doc_id": d["doc_id"]} for d in docs]
         runs = {t: _scores(scorer, gold, labels)
                 for t, labels in baseline(texts, thresholds).items()}
         best_t = max(runs, key=lambda t: runs[t]["b_f1"])
         base_rows[name] = {**runs[best_t], "threshold": best_t}
-    shipped = (assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE if encoder else 0.0)
+    shipped = (assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE if encoder else 0.0,
+               assign_module.SHORT_MEMBER_SHARE)
     rows = []
     for name in found:
         others = [n for n in found if n != name]
@@ -129,7 +133,7 @@ def report(rows: Sequence[dict[str, Any]]) -> str:
                          (f"baseline (t={r['baseline']['threshold']})", r["baseline"])):
             if s is None:
                 continue
-            setting = f"  scale/share {s['setting']}" if "setting" in s else ""
+            setting = f"  scale/share/member {s['setting']}" if "setting" in s else ""
             lines.append(f"    {label:<26}{s['b_p']:.4f} {s['b_r']:.4f} {s['b_f1']:.4f} "
                          f"{s['stories']:>5}{setting}")
     return "\n".join(lines)

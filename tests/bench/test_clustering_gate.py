@@ -2,16 +2,18 @@
 
 Floors are pinned just under the figures measured when they were set (the full report:
 `python -m bench.clustering`; speed and workers: `--scale --workers`). What is scored is
-each document's final story. Measured 2026-12-02 (BCubed F1), shipped constants (the lead
-weighting only where a text has more than its lead): file order 0.9269, five shuffles
-0.9429 / 0.9316 / 0.9446 / 0.9369 / 0.9322 (spread 0.0177), one pass without repair 0.8846,
-batch TF-IDF baseline at its best threshold 0.8784. With the lead weighting on every text
-(all lead, too) file order was 0.9385, but two unrelated one-sentence feed items that shared
-one word ("retired") became one story (tests/web/test_accounts.py): short texts keep their
-words' weight beside the title. Issue 12's ECB+ point (>= 0.93 in every order, spread <
-0.02): not met in file order. Headline streams (the bench; ours shipped vs the baseline tuned
-on each stream): UCI sample 0.677 vs 0.720, ECB+ lead 0.837 vs 0.864, ECB+ first line 0.717
-vs 0.726: not met yet.
+each document's final story. Measured 2026-12-02 (BCubed F1), shipped constants (a
+headline-only item compared with each story's closest article, SHORT_MEMBER_SHARE = 1; lead
+boost 8, as the leave-one-topic-out now chooses): file order 0.9372, five shuffles 0.9413 /
+0.9384 / 0.9362 / 0.9383 / 0.9340 (spread 0.0073), one pass without repair 0.8727 (0.8846
+before: the closest-article comparison needs the repairs), batch TF-IDF baseline at its best
+threshold 0.8784. Before (centroid only, boost 12): file order 0.9269, shuffles
+0.9316-0.9446, spread 0.0177. With the lead weighting on every text (all lead, too) two
+unrelated one-sentence feed items that shared one word ("retired") became one story
+(tests/web/test_accounts.py): short texts keep their words' weight beside the title. Issue
+12's ECB+ point (>= 0.93 in every order, spread < 0.02) is met in-sample. Headline streams
+(the bench, ours shipped vs the baseline tuned on each stream): UCI sample 0.749 vs 0.720,
+ECB+ lead 0.840 vs 0.864, ECB+ first line 0.717 vs 0.726: UCI met, the ECB+ cuts not.
 
 The cross-validated figure and the headline streams take several minutes (33 folds, lead
 embeddings) and are measured by `python -m bench.clustering` (`make bench`), not here: this
@@ -29,8 +31,8 @@ from bench.clustering import SHUFFLES, evaluate
 pytestmark = pytest.mark.shared
 
 ORDERS = ["ours file order"] + [f"ours shuffled {k + 1}" for k in range(SHUFFLES)]
-ORDER_FLOOR = 0.92
-NO_REPAIR_FLOOR = 0.875
+ORDER_FLOOR = 0.93
+NO_REPAIR_FLOOR = 0.87
 MAX_SPREAD = 0.02  # the issue's target
 CLEAR_MARGIN = 0.04  # streaming vs the batch baseline tuned on the data, BCubed F1
 
@@ -53,7 +55,7 @@ def test_arrival_order_barely_matters(results: dict[str, Any]) -> None:
 
 
 def test_one_pass_without_repair_holds_its_floor(results: dict[str, Any]) -> None:
-    # 0.881, about the batch baseline's 0.878: the repairs are what put us ahead.
+    # 0.873, about the batch baseline's 0.878: the repairs are what put us ahead.
     got = results["ours file order no repair"]["b_f1"]
     assert got >= NO_REPAIR_FLOOR
 

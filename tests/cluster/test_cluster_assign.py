@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench import constants
 from tests.cluster.stories import (
     QUAKE_CHILE_A,
     QUAKE_CHILE_B,
@@ -12,6 +13,7 @@ from tests.cluster.stories import (
     SYNDICATED_FOOTER,
 )
 from tidings.cluster import Candidate, StreamClusterer, assign_story, fingerprint, split_story
+from tidings.cluster import assign as assign_module
 from tidings.cluster.assign import story_scores
 
 DAY = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -150,3 +152,20 @@ def test_two_headline_items_on_one_event_still_join() -> None:
                       "The council turned down the plan for the harbour by nine votes to four.",
                       embedding=second)
     assert assign_story(new, stored, published_at=DAY) == 4
+
+
+def test_a_headline_joins_a_big_story_through_the_article_it_echoes() -> None:
+    # A story told in many wordings has a spread-out centroid; a headline that says what one
+    # of its articles said joins it (SHORT_MEMBER_SHARE), without embeddings too.
+    wordings = [("Council rejects the harbour plan", ""),
+                ("Ferry operators welcome the harbour decision", ""),
+                ("Fishermen fear for moorings after the harbour vote", ""),
+                ("Developer weighs an appeal over the marina scheme", ""),
+                ("Residents celebrate outside the town hall", "")]
+    stored = [Candidate(2, fingerprint(*w), DAY) for w in wordings]
+    new = fingerprint("Developer weighs an appeal over the rejected marina scheme", "")
+    scores = dict(zip(*story_scores(new, stored, published_at=DAY), strict=True))
+    with constants(assign_module, SHORT_MEMBER_SHARE=0.0):
+        centroid_only = dict(zip(*story_scores(new, stored, published_at=DAY), strict=True))
+    assert scores[2] > centroid_only[2]
+    assert assign_story(new, stored, published_at=DAY) == 2
