@@ -395,6 +395,8 @@ GRID = {
     "fast weights": Learning(weight_rate=0.2),
     "slower affinities": Learning(affinity_rate=0.03),
     "faster affinities": Learning(affinity_rate=0.3),
+    "topics as slow as the rest": Learning(topic_rate=0.1),
+    "faster topics": Learning(topic_rate=0.4),
 }
 
 

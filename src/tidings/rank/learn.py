@@ -35,7 +35,8 @@ MAX_KEYS = 3000  # affinities kept per kind; past that the weakest evidence goes
 class Learning:
     """How feedback moves a profile (chosen by cross-validation in bench/ranking.py)."""
 
-    affinity_rate: float = 0.1  # SGD step for entity / topic / source affinities
+    affinity_rate: float = 0.1  # SGD step for entity and source affinities
+    topic_rate: float = 0.3  # SGD step for topic affinities: few keys, each seen often
     shrink: float = 0.02  # L2 pull of a touched affinity toward 0 per step
     skip: float = 0.5  # weight of "shown at the top and not opened" as a negative example
     ips: float = 0.0  # an open counts (1/examined)**ips: 0 when skips carry the correction
@@ -213,11 +214,12 @@ def _sgd(p: Profile, keys: Keys, names: dict[tuple[str, Any], str], x: dict[str,
     err = label - 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
     tables: dict[str, dict[Any, Affinity]] = {
         "entity": p.entities, "topic": p.topics, "source": p.sources}
-    step = learning.affinity_rate * weight * err
     for kind, table in tables.items():
+        r = learning.topic_rate if kind == "topic" else learning.affinity_rate
+        step = r * weight * err
         for key, share in keys[kind]:
             a = table.get(key) or Affinity(names.get((kind, key), ""))
-            v = a.value + step * share - learning.affinity_rate * learning.shrink * a.value
+            v = a.value + step * share - r * learning.shrink * a.value
             a.value = max(-AFFINITY_CAP, min(AFFINITY_CAP, v))
             table[key] = a
     rate = learning.weight_rate
