@@ -444,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n:>6} " + " ".join(f"{c:>13}" for c in cells))
         print("acceptance (after 20: ≥ 0.8 × oracle, above baselines):",
               "met" if accepted(res) else "NOT met")
+    if len(results) > 1:
+        learned = _mean([r["after"]["20"]["learned"] for r in results.values()])
+        oracle = _mean([r["after"]["20"]["oracle"] for r in results.values()])
+        print(f"all {len(results)} seeds, after 20: learned {learned:.3f}, oracle {oracle:.3f} "
+              f"({learned / oracle:.3f} x); the bar met on "
+              f"{sum(accepted(r) for r in results.values())} of {len(results)} seeds")
     return 0 if all(accepted(r) for r in results.values()) else 1
 
 
