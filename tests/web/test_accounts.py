@@ -140,8 +140,14 @@ def test_another_readers_things_are_not_found(live: LiveServer, site: LoopbackSi
 
 
 def test_opening_a_story_marks_it_read_and_mark_all_keeps_later_arrivals(
-        live: LiveServer, two_readers: dict[str, httpx.Client]) -> None:
+        live: LiveServer, site: LoopbackSite, two_readers: dict[str, httpx.Client]) -> None:
     bob = two_readers["bob"]
+    site.routes["/bob-reads.xml"] = Route(rss("Harbour Reads", [
+        ("r1", "Ferry timetable changes for the winter",
+         "The harbour ferry will run every forty minutes from the first of December.")]),
+        headers=RSS)  # its own feed: the test does not lean on an earlier test's sources
+    assert bob.post("/api/v1/sources", json={"url": site.url("/bob-reads.xml")}
+                    ).status_code == 201
     counts = bob.get("/api/v1/counts").json()
     listing = bob.get("/api/v1/articles").json()
     story = listing["items"][0]["story_id"]
