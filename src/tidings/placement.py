@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection, Engine
 
 from tidings import cluster
+from tidings.cluster.centroids import Centroids
 from tidings.cluster.repair import REPAIR_SPAN
 from tidings.enrich import embeddings
 from tidings.enrich.embeddings import Encoder
@@ -145,6 +146,9 @@ class ParsedFingerprints:
 
 
 PARSED = ParsedFingerprints(4096)  # about 17 KB each as read
+# Stories' summed bags, kept while their candidate articles stay the same objects of PARSED
+# (a story's sums are extended when an article joins, not summed again per look-up).
+CENTROIDS = Centroids()
 
 
 @dataclass
@@ -205,7 +209,8 @@ class StoryAssigner:
         near = [cluster.Candidate(story, m.fingerprint, m.published_at)
                 for story, members in by_story.items() for m in members]
         close = cluster.close_stories(fp, near, published_at=article.published_at,
-                                      threshold=cluster.REPAIR_JOIN_THRESHOLD)
+                                      threshold=cluster.REPAIR_JOIN_THRESHOLD,
+                                      centroids=CENTROIDS)
         if close:
             # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
             also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)
