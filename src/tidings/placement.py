@@ -118,10 +118,28 @@ class ParsedFingerprints:
         self._lock = threading.Lock()
 
     def read(self, text: str) -> cluster.Fingerprint | None:
+        return self.read_all([text])[0]
+
+    def read_all(self, texts: Sequence[str]) -> list[cluster.Fingerprint | None]:
+        """`read` of each (one look at the cache for all)."""
+        out: list[cluster.Fingerprint | None] = []
+        missing = []
         with self._lock:
-            if text in self._read:
-                self._read.move_to_end(text)
-                return self._read[text]
+            for i, text in enumerate(texts):
+                if text in self._read:
+                    self._read.move_to_end(text)
+                    out.append(self._read[text])
+                else:
+                    out.append(None)
+                    missing.append(i)
+        parsed: dict[str, cluster.Fingerprint | None] = {}
+        for i in missing:  # one object for one text, as when read one at a time
+            if texts[i] not in parsed:
+                parsed[texts[i]] = self._parse(texts[i])
+            out[i] = parsed[texts[i]]
+        return out
+
+    def _parse(self, text: str) -> cluster.Fingerprint | None:
         try:
             fp: cluster.Fingerprint | None = cluster.Fingerprint.from_json(text)
         except cluster.FingerprintError as exc:  # e.g. written by an older version
@@ -199,10 +217,10 @@ class StoryAssigner:
         # candidate window; close_stories then applies the story window to dates it knows.
         keys = tuple(cluster.index_keys(fp))
         by_story: dict[int, list[Member]] = {}
-        for row in story_index.candidates(conn, keys,
-                                          when - CANDIDATE_WINDOW, when + CANDIDATE_WINDOW,
-                                          per_story=REPAIR_SPAN):
-            read = PARSED.read(row.fingerprint)
+        rows = story_index.candidates(conn, keys, when - CANDIDATE_WINDOW,
+                                      when + CANDIDATE_WINDOW, per_story=REPAIR_SPAN)
+        for row, read in zip(rows, PARSED.read_all([r.fingerprint for r in rows]),
+                             strict=True):
             if read is not None:
                 by_story.setdefault(row.story_id, []).append(
                     Member(row.article_id, read, row.published_at))

@@ -127,14 +127,16 @@ def _within(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
 def _duplicate_of(fp: Fingerprint, candidates: Sequence[Candidate]) -> int | None:
     if not fp.signature:
         return None
-    mine = fp.signature_array
-    sigs = [c.fingerprint.signature_array for c in candidates]
-    usable = [i for i, s in enumerate(sigs) if s.shape == mine.shape]
+    size = len(fp.signature)
+    usable = [c for c in candidates if len(c.fingerprint.signature) == size]
     if not usable:
         return None
-    overlap = (np.stack([sigs[i] for i in usable]) == mine).mean(axis=1)
+    # the signatures as stored, joined: one array without a conversion per candidate
+    sigs = np.frombuffer(b"".join([c.fingerprint.signature_bytes for c in usable]),
+                         dtype=">u4").reshape(len(usable), size)
+    overlap = (sigs == fp.signature_array).mean(axis=1)
     best = int(np.argmax(overlap))
-    return candidates[usable[best]].story_id if overlap[best] >= NEAR_DUPLICATE else None
+    return usable[best].story_id if overlap[best] >= NEAR_DUPLICATE else None
 
 
 def telling_years(years: dict[str, float], published_at: datetime | None) -> dict[str, float]:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tidings.cluster import minhash
-from tidings.cluster.terms import all_words, bags, word_count
+from tidings.cluster.terms import analyse
 
 FORMAT_VERSION = 2  # packed bags (`_pack_bag`); format 1 (bags as JSON objects) still reads
 NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
@@ -58,6 +58,12 @@ class Fingerprint:
         return np.array(self.signature, dtype=np.uint64)
 
     @cached_property
+    def signature_bytes(self) -> bytes:
+        """The signature as big-endian uint32s (as stored): many are joined and compared
+        at once."""
+        return struct.pack(f">{len(self.signature)}I", *self.signature)
+
+    @cached_property
     def topic_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
         return term_arrays(self.topic)
 
@@ -73,7 +79,7 @@ class Fingerprint:
         """The stored form: format 2 (each bag's terms in one string, their ids and weights
         packed), or format 1 for a bag format 2 cannot hold exactly (a term with a space,
         a weight not rounded to four places, as `terms.bags` rounds them)."""
-        sig = base64.b64encode(struct.pack(f">{len(self.signature)}I", *self.signature))
+        sig = base64.b64encode(self.signature_bytes)
         data: dict[str, Any] = {"v": FORMAT_VERSION, "sig": sig.decode("ascii")}
         try:
             for key, bag in (("t", self.topic), ("n", self.names), ("y", self.years)):
@@ -140,21 +146,24 @@ def _unpack_bag(terms: str, packed: str) -> tuple[dict[str, float], Arrays]:
 def _read_packed(cls: type[Fingerprint], data: dict[str, Any]) -> Fingerprint:
     """Format 2; its array forms come from the stored ids (no term is hashed again)."""
     raw = base64.b64decode(data["sig"], validate=True)
-    sig = np.frombuffer(raw, dtype=">u4", count=len(raw) // 4)
+    if len(raw) % 4:
+        raise ValueError(f"a signature of {len(raw)} bytes")
+    sig = np.frombuffer(raw, dtype=">u4")
     topic, topic_arrays = _unpack_bag(data["t"], data["tb"])
     names, name_arrays = _unpack_bag(data["n"], data["nb"])
     years, year_arrays = _unpack_bag(data["y"], data["yb"])
     fp = cls(tuple(sig.tolist()), topic, names, years, _unpack_embedding(data.get("emb", "")),
              bool(data.get("short", False)))
     # cached_property keeps its value in the instance's __dict__ (frozen or not)
-    vars(fp).update(signature_array=sig.astype(np.uint64), topic_arrays=topic_arrays,
+    vars(fp).update(signature_array=sig.astype(np.uint64), signature_bytes=raw,
+                    topic_arrays=topic_arrays,
                     name_arrays=name_arrays, year_arrays=year_arrays)
     return fp
 
 
 def term_arrays(bag: dict[str, float]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
     """A bag as (term ids sorted, weights): ids are CRC-32 of the term, stable everywhere."""
-    ids = np.fromiter((zlib.crc32(t.encode()) for t in bag), dtype=np.uint64, count=len(bag))
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, bag)), dtype=np.uint64, count=len(bag))
     weights = np.fromiter(bag.values(), dtype=np.float64, count=len(bag))
     order = np.argsort(ids, kind="stable")
     return ids[order], weights[order]
@@ -195,12 +204,11 @@ def fingerprint(title: str, text: str, *, entities: Sequence[str] = (),
     """Summarise one article; `entities` are names found by enrichment and `embedding` the
     unit vector of `lead(title, text)` from a sentence encoder (both optional)."""
     title, text = title or "", text or ""
-    found = bags(title, text, entities)
-    words = all_words(f"{title}\n{text}")
-    short = word_count(text) < SHORT_WORDS
+    seen = analyse(title, text, entities)
+    found = seen.bags
     vector = tuple(round(float(v), 4) for v in embedding)
-    return Fingerprint(minhash.signature(words), found.topic, found.names, found.years,
-                       vector, short)
+    return Fingerprint(minhash.signature(seen.every_word), found.topic, found.names,
+                       found.years, vector, seen.word_count < SHORT_WORDS)
 
 
 def lead(title: str, text: str) -> str:
