@@ -50,35 +50,56 @@ class StorySums:
     years: SummedBag
 
 
-def _summed(story_id: int, bags: Sequence[Bag]) -> SummedBag:
-    """The sum of sparse bags: weights of one term added in the order of `bags`."""
-    if len(bags) == 1 and bool(np.all(bags[0][0][1:] > bags[0][0][:-1])):
-        ids, weights = bags[0]  # one bag with no two terms of one id (CRC-32s can collide)
-    else:
-        ids, where = np.unique(np.concatenate([b[0] for b in bags]), return_inverse=True)
-        weights = np.asarray(np.bincount(where, np.concatenate([b[1] for b in bags])),
-                             dtype=np.float64)
-    # bincount adds in input order: the same sum of squares as over all stories at once
-    norm2 = float(np.bincount(np.zeros(len(ids), dtype=np.intp), weights * weights,
-                              minlength=1)[0])
-    return SummedBag(ids, weights, (np.uint64(story_id) << _SHIFT) | ids, norm2)
+def sum_stories(stories: Sequence[tuple[int, Sequence[Bag]]]) -> list[SummedBag]:
+    """Each story's bags summed (stories in ascending id order, each with its bags in
+    candidate order), all at once: the weights of one term are added in the order of its
+    story's bags, and each story's squares in term order, as story by story."""
+    if not stories:
+        return []
+    story_ids = np.array([story_id for story_id, _ in stories], dtype=np.uint64)
+    bags = [bag for _, story_bags in stories for bag in story_bags]
+    per_bag = np.repeat(story_ids, [len(story_bags) for _, story_bags in stories])
+    owner = np.repeat(per_bag, [len(ids) for ids, _ in bags])
+    if not owner.size:
+        empty = np.zeros(0, dtype=np.uint64)
+        return [SummedBag(empty, np.zeros(0), empty, 0.0) for _ in stories]
+    keys, where = np.unique((owner << _SHIFT) | np.concatenate([ids for ids, _ in bags]),
+                            return_inverse=True)
+    summed = np.asarray(np.bincount(where, np.concatenate([w for _, w in bags])),
+                        dtype=np.float64)
+    bounds = np.searchsorted(keys >> _SHIFT, story_ids, side="right")
+    position = np.repeat(np.arange(len(stories), dtype=np.intp),
+                         np.diff(bounds, prepend=0))
+    norm2 = np.bincount(position, summed * summed, minlength=len(stories)).tolist()
+    out, start = [], 0
+    for end, square in zip(bounds.tolist(), norm2, strict=True):
+        part = keys[start:end]
+        out.append(SummedBag(part & TERM_MASK, summed[start:end], part, square))
+        start = end
+    return out
 
 
-def story_sums(story_id: int, members: tuple[Fingerprint, ...],
-               before: StorySums | None = None) -> StorySums:
-    """The summed bags of `members`; from `before` when `members` are its members and one
-    more (each weight is then added in the same order as from scratch)."""
-    if (before is not None and before.story_id == story_id
-            and len(before.members) == len(members) - 1
-            and all(a is b for a, b in zip(before.members, members, strict=False))):
-        new = members[-1]
-        return StorySums(story_id, members,
-                         _summed(story_id, [_bag(before.topic), new.topic_arrays]),
-                         _summed(story_id, [_bag(before.names), new.name_arrays]),
-                         _summed(story_id, [_bag(before.years), new.year_arrays]))
-    return StorySums(story_id, members, _summed(story_id, [m.topic_arrays for m in members]),
-                     _summed(story_id, [m.name_arrays for m in members]),
-                     _summed(story_id, [m.year_arrays for m in members]))
+def story_sums(stories: Sequence[tuple[int, tuple[Fingerprint, ...], StorySums | None]]
+               ) -> list[StorySums]:
+    """The summed bags of each (story id ascending, its members, its sums before): from
+    the sums before when the members are those and one more (each weight is then added in
+    the same order as from scratch)."""
+    kinds: list[list[tuple[int, list[Bag]]]] = [[], [], []]
+    for story_id, members, before in stories:
+        grown = (before is not None and len(before.members) == len(members) - 1
+                 and all(a is b for a, b in zip(before.members, members, strict=False)))
+        if grown and before is not None:
+            new = members[-1]
+            parts = [[_bag(before.topic), new.topic_arrays], [_bag(before.names),
+                     new.name_arrays], [_bag(before.years), new.year_arrays]]
+        else:
+            parts = [[m.topic_arrays for m in members], [m.name_arrays for m in members],
+                     [m.year_arrays for m in members]]
+        for kind, bags in zip(kinds, parts, strict=True):
+            kind.append((story_id, bags))
+    topic, names, years = (sum_stories(kind) for kind in kinds)
+    return [StorySums(story_id, members, *bags) for (story_id, members, _), bags
+            in zip(stories, zip(topic, names, years, strict=True), strict=True)]
 
 
 def _bag(summed: SummedBag) -> Bag:
@@ -101,20 +122,32 @@ class Centroids:
         self._lock = threading.Lock()
 
     def of(self, stories: Sequence[tuple[int, tuple[Fingerprint, ...]]]) -> list[StorySums]:
-        """The sums of each (story id, its candidate articles in candidate order)."""
+        """The sums of each (story id, its candidate articles in candidate order), story
+        ids ascending."""
+        found: list[StorySums | None] = []
+        todo: list[tuple[int, tuple[Fingerprint, ...], StorySums | None]] = []
         with self._lock:
-            before = [self._sums.get(story_id) for story_id, _ in stories]
-        found = [b if b is not None and _same(b.members, members)
-                 else story_sums(story_id, members, b)
-                 for (story_id, members), b in zip(stories, before, strict=True)]
+            for story_id, members in stories:
+                before = self._sums.get(story_id)
+                if before is not None and _same(before.members, members):
+                    self._sums.move_to_end(story_id)
+                    found.append(before)
+                else:
+                    found.append(None)
+                    todo.append((story_id, members, before))
+        if not todo:
+            return [f for f in found if f is not None]
+        computed = story_sums(todo)
+        fresh = iter(computed)
+        out = [f if f is not None else next(fresh) for f in found]
         with self._lock:
-            for sums in found:
+            for sums in computed:
                 old = self._sums.pop(sums.story_id, None)
                 self._held += len(sums.members) - (len(old.members) if old else 0)
                 self._sums[sums.story_id] = sums
             while self._held > self.max_members and len(self._sums) > 1:
                 self._held -= len(self._sums.popitem(last=False)[1].members)
-        return found
+        return out
 
 
 def cosines(query: Bag, story_ids: npt.NDArray[np.int64],
