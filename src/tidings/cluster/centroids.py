@@ -115,7 +115,7 @@ class Centroids:
     extended when one was added. Holds at most about `max_members` articles' fingerprints
     (the least recently used stories go first); shared by threads."""
 
-    def __init__(self, max_members: int = 8192) -> None:
+    def __init__(self, max_members: int = 4096) -> None:
         self.max_members = max_members
         self._sums: OrderedDict[int, StorySums] = OrderedDict()
         self._held = 0
