@@ -223,7 +223,7 @@ def store_article(conn: Connection, article: Article, key: str, assigner: StoryA
                                               fingerprint=placement.stored)
     entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
                                   enrich.entity_key)
-    search_index.index_article(conn, article_id)  # with its entities and quotes
+    search_index.index_new_article(conn, article_id, article)  # with entities and quotes
     touched = assigner.added(conn, article_id, placement, article_time(article))
     for story_id in touched:
         story_store.refresh_story(conn, story_id)

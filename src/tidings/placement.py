@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection, Engine
 
 from tidings import cluster
+from tidings.cluster.centroids import Centroids
 from tidings.cluster.repair import REPAIR_SPAN
 from tidings.enrich import embeddings
 from tidings.enrich.embeddings import Encoder
@@ -117,10 +118,28 @@ class ParsedFingerprints:
         self._lock = threading.Lock()
 
     def read(self, text: str) -> cluster.Fingerprint | None:
+        return self.read_all([text])[0]
+
+    def read_all(self, texts: Sequence[str]) -> list[cluster.Fingerprint | None]:
+        """`read` of each (one look at the cache for all)."""
+        out: list[cluster.Fingerprint | None] = []
+        missing = []
         with self._lock:
-            if text in self._read:
-                self._read.move_to_end(text)
-                return self._read[text]
+            for i, text in enumerate(texts):
+                if text in self._read:
+                    self._read.move_to_end(text)
+                    out.append(self._read[text])
+                else:
+                    out.append(None)
+                    missing.append(i)
+        parsed: dict[str, cluster.Fingerprint | None] = {}
+        for i in missing:  # one object for one text, as when read one at a time
+            if texts[i] not in parsed:
+                parsed[texts[i]] = self._parse(texts[i])
+            out[i] = parsed[texts[i]]
+        return out
+
+    def _parse(self, text: str) -> cluster.Fingerprint | None:
         try:
             fp: cluster.Fingerprint | None = cluster.Fingerprint.from_json(text)
         except cluster.FingerprintError as exc:  # e.g. written by an older version
@@ -145,6 +164,9 @@ class ParsedFingerprints:
 
 
 PARSED = ParsedFingerprints(4096)  # about 17 KB each as read
+# Stories' summed bags, kept while their candidate articles stay the same objects of PARSED
+# (a story's sums are extended when an article joins, not summed again per look-up).
+CENTROIDS = Centroids()
 
 
 @dataclass
@@ -195,17 +217,18 @@ class StoryAssigner:
         # candidate window; close_stories then applies the story window to dates it knows.
         keys = tuple(cluster.index_keys(fp))
         by_story: dict[int, list[Member]] = {}
-        for row in story_index.candidates(conn, keys,
-                                          when - CANDIDATE_WINDOW, when + CANDIDATE_WINDOW,
-                                          per_story=REPAIR_SPAN):
-            read = PARSED.read(row.fingerprint)
+        rows = story_index.candidates(conn, keys, when - CANDIDATE_WINDOW,
+                                      when + CANDIDATE_WINDOW, per_story=REPAIR_SPAN)
+        for row, read in zip(rows, PARSED.read_all([r.fingerprint for r in rows]),
+                             strict=True):
             if read is not None:
                 by_story.setdefault(row.story_id, []).append(
                     Member(row.article_id, read, row.published_at))
         near = [cluster.Candidate(story, m.fingerprint, m.published_at)
                 for story, members in by_story.items() for m in members]
         close = cluster.close_stories(fp, near, published_at=article.published_at,
-                                      threshold=cluster.REPAIR_JOIN_THRESHOLD)
+                                      threshold=cluster.REPAIR_JOIN_THRESHOLD,
+                                      centroids=CENTROIDS)
         if close:
             # Only a strong second link may merge two stories (cluster.MERGE_THRESHOLD).
             also = tuple(s for s, score in close[1:] if score >= cluster.MERGE_THRESHOLD)

@@ -77,8 +77,43 @@ def test_unreadable_fingerprint_says_what_to_do(bad: str) -> None:
 
 def test_json_is_plain_data() -> None:
     data = json.loads(fingerprint(*REHAB).to_json())
-    assert set(data) <= {"v", "sig", "topic", "names", "years", "short", "emb"}
-    assert all(isinstance(w, float) for w in data["topic"].values())
+    assert data["v"] == 2
+    assert set(data) <= {"v", "sig", "t", "tb", "n", "nb", "y", "yb", "short", "emb"}
+    assert all(isinstance(data[k], str) for k in ("sig", "t", "tb", "n", "nb", "y", "yb"))
+    assert "quell" in data["n"].split(" ")
+
+
+def _format_1(fp: Fingerprint) -> str:
+    """`fp` as stored before format 2 (bags as JSON objects)."""
+    data = json.loads(fp.to_json())
+    return json.dumps({"v": 1, "sig": data["sig"], "topic": fp.topic, "names": fp.names,
+                       "years": fp.years})
+
+
+def test_format_1_rows_still_read_the_same() -> None:
+    fp = fingerprint(*QUAKE_CHILE_A, entities=["Valparaiso", "Chilean Navy"])
+    old, new = Fingerprint.from_json(_format_1(fp)), Fingerprint.from_json(fp.to_json())
+    assert old == new == fp
+    for bag in ("topic_arrays", "name_arrays", "year_arrays", "signature_array"):
+        for a, b in zip(getattr(old, bag), getattr(new, bag), strict=True):
+            assert (a == b).all() if hasattr(a, "shape") else a == b
+    assert list(new.topic) == list(fp.topic)  # the bag's order too
+    no_years = json.loads(_format_1(fp))
+    del no_years["years"]  # stored before years were kept
+    assert Fingerprint.from_json(json.dumps(no_years)).years == {}
+
+
+def test_a_bag_format_2_cannot_hold_is_stored_in_format_1() -> None:
+    odd = Fingerprint((1, 2), {"two words": 0.5, "x": 1 / 3}, {}, {})
+    assert json.loads(odd.to_json())["v"] == 1
+    assert Fingerprint.from_json(odd.to_json()) == odd
+
+
+@pytest.mark.parametrize("bad", ['{"v": 2, "sig": "", "t": "a b", "tb": "AAAA", "n": "", '
+                                 '"nb": "", "y": "", "yb": ""}', '{"v": 2, "sig": ""}'])
+def test_unreadable_format_2_says_what_to_do(bad: str) -> None:
+    with pytest.raises(FingerprintError, match="recompute it"):
+        Fingerprint.from_json(bad)
 
 
 def test_an_embedding_survives_json_as_int8_and_a_headline_is_short() -> None:

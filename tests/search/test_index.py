@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.accounts import subscribe
@@ -60,3 +62,35 @@ def test_index_rows_go_with_their_articles(engine: Engine) -> None:
     with transaction(engine) as conn:
         assert search_index.indexed_ids(conn) == {second}
         assert search_store.matching_ids(conn, user_id, parse("dock", now=NOW)) == {second}
+
+
+def _index_row(engine: Engine, article_id: int) -> str:
+    with transaction(engine) as conn:
+        if search_index.is_postgres(conn):
+            query = "SELECT terms::text FROM article_search WHERE article_id = :i"
+        else:
+            query = "SELECT terms FROM article_search WHERE rowid = :i"
+        return str(conn.execute(sa.text(query), {"i": article_id}).scalar_one())
+
+
+def test_a_new_article_is_indexed_as_its_stored_row_reads(engine: Engine) -> None:
+    # the entity is stored under another name first: the index has the stored name
+    article = Article(title="Dock strike", text="Harbour cranes idle as dockers strike.",
+                      language="en", fetched_at=NOW, key_points=["Cranes idle"],
+                      captions=["A quiet quay"], topics=["labour"], topic_label="Business",
+                      entities=[Entity("N. Tomasz", EntityKind.PERSON)],
+                      quotes=[Quote("We will not load the ships", speaker="Nell Tomasz"),
+                              Quote("Nor unload them", speaker="A docker")])
+    with transaction(engine) as conn:
+        source, _ = source_store.add_source(conn, Source(url="https://example.org/n",
+                                                         title="n", kind=SourceKind.PAGE))
+        entity_store.upsert_entity(conn, Entity("Nell Tomasz", EntityKind.PERSON), "tomasz")
+        article = replace(article, source_id=source.id)
+        article_id = insert_article(conn, article, entry_key="n")
+        entity_store.save_annotations(conn, article_id, article.entities, article.quotes,
+                                      lambda n, k: "tomasz")
+        search_index.index_new_article(conn, article_id, article)
+    new = _index_row(engine, article_id)
+    with transaction(engine) as conn:
+        search_index.index_article(conn, article_id)
+    assert "nell" in new and new == _index_row(engine, article_id)

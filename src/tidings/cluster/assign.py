@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from tidings.cluster.centroids import TERM_MASK, Bag, Centroids, cosines, overlap
 from tidings.cluster.fingerprint import NEAR_DUPLICATE, Fingerprint, term_arrays
 
 # Chosen by leave-one-topic-out on ECB+ dev (bench/clustering.py prints the CV figure too).
@@ -81,23 +82,26 @@ class Candidate:
 def assign_story(fp: Fingerprint, candidates: Sequence[Candidate], *,
                  published_at: datetime | None = None,
                  window: timedelta = STORY_WINDOW,
-                 threshold: float = JOIN_THRESHOLD) -> int | None:
+                 threshold: float = JOIN_THRESHOLD,
+                 centroids: Centroids | None = None) -> int | None:
     """The story id `fp` joins, or None when it starts a new story.
 
     Candidates dated more than `window` away from `published_at` are ignored; without dates
     on either side, every candidate counts. `threshold` is the least similarity to join.
     """
     close = close_stories(fp, candidates, published_at=published_at, window=window,
-                          threshold=threshold)
+                          threshold=threshold, centroids=centroids)
     return close[0][0] if close else None
 
 
 def close_stories(fp: Fingerprint, candidates: Sequence[Candidate], *,
                   published_at: datetime | None = None, window: timedelta = STORY_WINDOW,
-                  threshold: float = JOIN_THRESHOLD) -> list[tuple[int, float]]:
+                  threshold: float = JOIN_THRESHOLD,
+                  centroids: Centroids | None = None) -> list[tuple[int, float]]:
     """Every story `fp` is similar enough to join with its similarity, the closest first (a
     syndicated copy's story outright, as 1.0). More than one: the article may be the link
-    between two stories."""
+    between two stories. `centroids` keeps stories' summed bags between calls (the same
+    scores, sooner)."""
     if fp.is_empty:
         return []
     near = [c for c in candidates if _within(c.published_at, published_at, window)]
@@ -106,7 +110,8 @@ def close_stories(fp: Fingerprint, candidates: Sequence[Candidate], *,
     duplicate = _duplicate_of(fp, near)
     if duplicate is not None:
         return [(duplicate, 1.0)]
-    story_ids, scores = story_scores(fp, near, published_at=published_at)
+    story_ids, scores = story_scores(fp, near, published_at=published_at,
+                                     centroids=centroids)
     order = np.argsort(-scores, kind="stable")
     return [(int(story_ids[i]), float(scores[i])) for i in order if scores[i] >= threshold]
 
@@ -122,14 +127,16 @@ def _within(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
 def _duplicate_of(fp: Fingerprint, candidates: Sequence[Candidate]) -> int | None:
     if not fp.signature:
         return None
-    mine = fp.signature_array
-    sigs = [c.fingerprint.signature_array for c in candidates]
-    usable = [i for i, s in enumerate(sigs) if s.shape == mine.shape]
+    size = len(fp.signature)
+    usable = [c for c in candidates if len(c.fingerprint.signature) == size]
     if not usable:
         return None
-    overlap = (np.stack([sigs[i] for i in usable]) == mine).mean(axis=1)
+    # the signatures as stored, joined: one array without a conversion per candidate
+    sigs = np.frombuffer(b"".join([c.fingerprint.signature_bytes for c in usable]),
+                         dtype=">u4").reshape(len(usable), size)
+    overlap = (sigs == fp.signature_array).mean(axis=1)
     best = int(np.argmax(overlap))
-    return candidates[usable[best]].story_id if overlap[best] >= NEAR_DUPLICATE else None
+    return usable[best].story_id if overlap[best] >= NEAR_DUPLICATE else None
 
 
 def telling_years(years: dict[str, float], published_at: datetime | None) -> dict[str, float]:
@@ -140,27 +147,50 @@ def telling_years(years: dict[str, float], published_at: datetime | None) -> dic
 
 
 def story_scores(fp: Fingerprint, candidates: Sequence[Candidate], *,
-                 published_at: datetime | None = None) -> tuple[StoryArray, WeightArray]:
+                 published_at: datetime | None = None,
+                 centroids: Centroids | None = None) -> tuple[StoryArray, WeightArray]:
     """Story ids among `candidates` and the similarity of `fp` to each story's centroid."""
     story_ids, member_story = np.unique(
         np.array([c.story_id for c in candidates], dtype=np.int64), return_inverse=True)
     stories = len(story_ids)
-    years = np.zeros(stories)
     telling = telling_years(fp.years, published_at)
-    if telling:
-        query = fp.year_arrays if telling is fp.years else term_arrays(telling)
-        years = _centroid_cosines(query, [c.fingerprint.year_arrays for c in candidates],
-                                  member_story, stories)
+    query_years = (fp.year_arrays if telling is fp.years else term_arrays(telling)
+                   ) if telling else None
     if fp.short:
+        years = np.zeros(stories) if query_years is None else _centroid_cosines(
+            query_years, [c.fingerprint.year_arrays for c in candidates], member_story, stories)
         return story_ids, _short_scores(fp, candidates, member_story, stories) + YEAR_SHARE * years
+    embedded = _embedding_cosines(fp, candidates, member_story, stories)
+    if centroids is not None and story_ids[0] >= 0 and int(story_ids[-1]) <= TERM_MASK:
+        return story_ids, _cached_scores(fp, candidates, story_ids, centroids=centroids,
+                                         query_years=query_years, embedded=embedded)
+    years = np.zeros(stories) if query_years is None else _centroid_cosines(
+        query_years, [c.fingerprint.year_arrays for c in candidates], member_story, stories)
     topic = _centroid_cosines(fp.topic_arrays, [c.fingerprint.topic_arrays for c in candidates],
                               member_story, stories)
-    embedded = _embedding_cosines(fp, candidates, member_story, stories)
     if fp.names:
         names = _centroid_cosines(fp.name_arrays, [c.fingerprint.name_arrays for c in candidates],
                                   member_story, stories)
         topic = (1 - NAME_SHARE) * topic + NAME_SHARE * names
     return story_ids, blend_long(topic + YEAR_SHARE * years, embedded)
+
+
+def _cached_scores(fp: Fingerprint, candidates: Sequence[Candidate], story_ids: StoryArray,
+                   *, centroids: Centroids, query_years: Bag | None,
+                   embedded: WeightArray | None) -> WeightArray:
+    """`story_scores` of a full text from the stories' summed bags as `centroids` keeps
+    them (`tidings.cluster.centroids`): the same scores to the last bit."""
+    members: dict[int, list[Fingerprint]] = {}
+    for c in candidates:
+        members.setdefault(c.story_id, []).append(c.fingerprint)
+    sums = centroids.of([(s, tuple(members[s])) for s in story_ids.tolist()])
+    years = np.zeros(len(sums)) if query_years is None else cosines(
+        query_years, story_ids, [s.years for s in sums])
+    topic = cosines(fp.topic_arrays, story_ids, [s.topic for s in sums])
+    if fp.names:
+        names = cosines(fp.name_arrays, story_ids, [s.names for s in sums])
+        topic = (1 - NAME_SHARE) * topic + NAME_SHARE * names
+    return blend_long(topic + YEAR_SHARE * years, embedded)
 
 
 def _short_scores(fp: Fingerprint, candidates: Sequence[Candidate],
@@ -238,26 +268,17 @@ def _centroid_cosines(query: tuple[IdArray, WeightArray],
     return _centroid_overlap(query, members, member_story, stories)[0]
 
 
-def _centroid_overlap(query: tuple[IdArray, WeightArray],
-                      members: Sequence[tuple[IdArray, WeightArray]],
-                      member_story: npt.NDArray[np.intp], stories: int
-                      ) -> tuple[WeightArray, npt.NDArray[np.int64]]:
+def _centroid_overlap(query: Bag, members: Sequence[Bag], member_story: npt.NDArray[np.intp],
+                      stories: int) -> tuple[WeightArray, npt.NDArray[np.int64]]:
     """`_centroid_cosines`, and how many of `query`'s terms each story's articles use."""
-    q_ids, q_weights = query
     sizes = [len(ids) for ids, _ in members]
-    if not q_ids.size or not sum(sizes):
+    if not query[0].size or not sum(sizes):
         return np.zeros(stories), np.zeros(stories, dtype=np.int64)
     ids = np.concatenate([ids for ids, _ in members])
     weights = np.concatenate([w for _, w in members])
     story = np.repeat(member_story.astype(np.uint64), sizes)
     # One key per (story, term): summing weights per key gives every centroid at once.
     keys, where = np.unique((story << np.uint64(32)) | ids, return_inverse=True)
-    summed = np.bincount(where, weights)
+    summed = np.asarray(np.bincount(where, weights), dtype=np.float64)
     key_story = (keys >> np.uint64(32)).astype(np.intp)
-    key_term = keys & np.uint64(0xFFFFFFFF)
-    norms = np.sqrt(np.bincount(key_story, summed * summed, minlength=stories))
-    pos = np.minimum(np.searchsorted(q_ids, key_term), len(q_ids) - 1)
-    hit = q_ids[pos] == key_term
-    dots = np.bincount(key_story[hit], summed[hit] * q_weights[pos[hit]], minlength=stories)
-    shared = np.bincount(key_story[hit], minlength=stories).astype(np.int64)
-    return np.divide(dots, norms, out=np.zeros(stories), where=norms > 0), shared
+    return overlap(query, key_story, keys & TERM_MASK, summed, stories)

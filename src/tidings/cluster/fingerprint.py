@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tidings.cluster import minhash
-from tidings.cluster.terms import all_words, bags, word_count
+from tidings.cluster.terms import analyse
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # packed bags (`_pack_bag`); format 1 (bags as JSON objects) still reads
 NEAR_DUPLICATE = 0.6  # estimated shingle overlap from which two texts are one article
 # A text (title aside) with fewer words than this is a headline-and-a-sentence item: its bags
 # are too small to compare on their own, so its lead's embedding carries more of the weight.
@@ -58,6 +58,12 @@ class Fingerprint:
         return np.array(self.signature, dtype=np.uint64)
 
     @cached_property
+    def signature_bytes(self) -> bytes:
+        """The signature as big-endian uint32s (as stored): many are joined and compared
+        at once."""
+        return struct.pack(f">{len(self.signature)}I", *self.signature)
+
+    @cached_property
     def topic_arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
         return term_arrays(self.topic)
 
@@ -70,9 +76,17 @@ class Fingerprint:
         return term_arrays(self.years)
 
     def to_json(self) -> str:
-        sig = base64.b64encode(struct.pack(f">{len(self.signature)}I", *self.signature))
-        data: dict[str, Any] = {"v": FORMAT_VERSION, "sig": sig.decode("ascii"),
-                                "topic": self.topic, "names": self.names, "years": self.years}
+        """The stored form: format 2 (each bag's terms in one string, their ids and weights
+        packed), or format 1 for a bag format 2 cannot hold exactly (a term with a space,
+        a weight not rounded to four places, as `terms.bags` rounds them)."""
+        sig = base64.b64encode(self.signature_bytes)
+        data: dict[str, Any] = {"v": FORMAT_VERSION, "sig": sig.decode("ascii")}
+        try:
+            for key, bag in (("t", self.topic), ("n", self.names), ("y", self.years)):
+                data[key], data[f"{key}b"] = _pack_bag(bag)
+        except ValueError:
+            data = {"v": 1, "sig": data["sig"], "topic": self.topic, "names": self.names,
+                    "years": self.years}
         if self.embedding:
             data["emb"] = _pack_embedding(self.embedding)
         if self.short:
@@ -81,8 +95,11 @@ class Fingerprint:
 
     @classmethod
     def from_json(cls, text: str) -> Fingerprint:
+        """A stored fingerprint, of any format written so far."""
         try:
             data = json.loads(text)
+            if isinstance(data, dict) and data.get("v") == FORMAT_VERSION:
+                return _read_packed(cls, data)
             # Fingerprints stored before years were kept have none: they read as yearless.
             return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"),
                        _read_bag(data, "years") if "years" in data else {},
@@ -93,9 +110,60 @@ class Fingerprint:
                 "tidings.cluster.fingerprint(title, text)") from exc
 
 
+Arrays = tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]
+WEIGHT_STEPS = 10000  # bag weights are rounded to four places (`terms.bags`)
+
+
+def _pack_bag(bag: dict[str, float]) -> tuple[str, str]:
+    """(the terms, space-separated, in the bag's order; base64 of their CRC-32 ids as
+    little-endian uint32 then their weights in ten-thousandths as uint16). Raises
+    ValueError when that would not give back exactly `bag`."""
+    if any(not t or " " in t for t in bag):
+        raise ValueError("a term format 2 cannot hold")
+    weights = np.fromiter(bag.values(), dtype=np.float64, count=len(bag))
+    steps = np.round(weights * WEIGHT_STEPS)
+    if len(bag) and (steps.min() < 0 or steps.max() > 0xFFFF
+                     or not np.array_equal(steps / WEIGHT_STEPS, weights)):
+        raise ValueError("a weight format 2 cannot hold")
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, bag)), dtype="<u4", count=len(bag))
+    raw = ids.tobytes() + steps.astype("<u2").tobytes()
+    return " ".join(bag), base64.b64encode(raw).decode("ascii")
+
+
+def _unpack_bag(terms: str, packed: str) -> tuple[dict[str, float], Arrays]:
+    """A bag packed by `_pack_bag`, and its `term_arrays` (from the stored ids)."""
+    words = terms.split(" ") if terms else []
+    raw = base64.b64decode(packed, validate=True)
+    count = len(words)
+    if len(raw) != 6 * count:
+        raise ValueError(f"{len(raw)} packed bytes for {count} terms")
+    ids = np.frombuffer(raw, dtype="<u4", count=count).astype(np.uint64)
+    weights = np.frombuffer(raw, dtype="<u2", count=count, offset=4 * count) / WEIGHT_STEPS
+    order = np.argsort(ids, kind="stable")
+    return dict(zip(words, weights.tolist(), strict=True)), (ids[order], weights[order])
+
+
+def _read_packed(cls: type[Fingerprint], data: dict[str, Any]) -> Fingerprint:
+    """Format 2; its array forms come from the stored ids (no term is hashed again)."""
+    raw = base64.b64decode(data["sig"], validate=True)
+    if len(raw) % 4:
+        raise ValueError(f"a signature of {len(raw)} bytes")
+    sig = np.frombuffer(raw, dtype=">u4")
+    topic, topic_arrays = _unpack_bag(data["t"], data["tb"])
+    names, name_arrays = _unpack_bag(data["n"], data["nb"])
+    years, year_arrays = _unpack_bag(data["y"], data["yb"])
+    fp = cls(tuple(sig.tolist()), topic, names, years, _unpack_embedding(data.get("emb", "")),
+             bool(data.get("short", False)))
+    # cached_property keeps its value in the instance's __dict__ (frozen or not)
+    vars(fp).update(signature_array=sig.astype(np.uint64), signature_bytes=raw,
+                    topic_arrays=topic_arrays,
+                    name_arrays=name_arrays, year_arrays=year_arrays)
+    return fp
+
+
 def term_arrays(bag: dict[str, float]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
     """A bag as (term ids sorted, weights): ids are CRC-32 of the term, stable everywhere."""
-    ids = np.fromiter((zlib.crc32(t.encode()) for t in bag), dtype=np.uint64, count=len(bag))
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, bag)), dtype=np.uint64, count=len(bag))
     weights = np.fromiter(bag.values(), dtype=np.float64, count=len(bag))
     order = np.argsort(ids, kind="stable")
     return ids[order], weights[order]
@@ -118,8 +186,8 @@ def _unpack_embedding(text: str) -> tuple[float, ...]:
 def _read_signature(data: Any) -> tuple[int, ...]:
     if not isinstance(data, dict):
         raise TypeError(f"a {type(data).__name__}, expected an object")
-    if data.get("v") != FORMAT_VERSION:
-        raise ValueError(f"format version {data.get('v')!r}, expected {FORMAT_VERSION}")
+    if data.get("v") != 1:
+        raise ValueError(f"format version {data.get('v')!r}, expected 1 or {FORMAT_VERSION}")
     raw = base64.b64decode(data["sig"], validate=True)
     return struct.unpack(f">{len(raw) // 4}I", raw)
 
@@ -136,12 +204,11 @@ def fingerprint(title: str, text: str, *, entities: Sequence[str] = (),
     """Summarise one article; `entities` are names found by enrichment and `embedding` the
     unit vector of `lead(title, text)` from a sentence encoder (both optional)."""
     title, text = title or "", text or ""
-    found = bags(title, text, entities)
-    words = all_words(f"{title}\n{text}")
-    short = word_count(text) < SHORT_WORDS
+    seen = analyse(title, text, entities)
+    found = seen.bags
     vector = tuple(round(float(v), 4) for v in embedding)
-    return Fingerprint(minhash.signature(words), found.topic, found.names, found.years,
-                       vector, short)
+    return Fingerprint(minhash.signature(seen.every_word), found.topic, found.names,
+                       found.years, vector, seen.word_count < SHORT_WORDS)
 
 
 def lead(title: str, text: str) -> str:

@@ -33,7 +33,7 @@ _MULT, _ADD = _constants()
 def shingles(words: Sequence[str]) -> set[str]:
     if len(words) < SHINGLE:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def signature(words: Sequence[str]) -> tuple[int, ...]:
@@ -41,7 +41,7 @@ def signature(words: Sequence[str]) -> tuple[int, ...]:
     found = shingles(words)
     if not found:
         return ()
-    hashes = np.fromiter((zlib.crc32(s.encode()) for s in found), dtype=np.uint64,
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, found)), dtype=np.uint64,
                          count=len(found))
     # uint64 products wrap modulo 2**64, which is what multiply-shift hashing wants.
     mixed = (hashes[None, :] * _MULT[:, None] + _ADD[:, None]) >> np.uint64(32)

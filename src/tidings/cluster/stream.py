@@ -19,6 +19,7 @@ from tidings.cluster.assign import (
     Candidate,
     close_stories,
 )
+from tidings.cluster.centroids import Centroids
 from tidings.cluster.fingerprint import Fingerprint, fingerprint
 from tidings.cluster.repair import (
     MERGE_THRESHOLD,
@@ -46,6 +47,7 @@ class StreamClusterer:
         self.stories: dict[str, int] = {}
         self._index: dict[str, int] = {}
         self._next_story = 0
+        self._centroids = Centroids()
 
     def add(self, doc_id: str, title: str, text: str,
             published: datetime | None = None, *, entities: tuple[str, ...] = (),
@@ -58,7 +60,8 @@ class StreamClusterer:
             return self.stories[doc_id]
         fp = fingerprint(title, text, entities=entities, embedding=embedding)
         close = close_stories(fp, self.candidates, published_at=published,
-                              window=self.window, threshold=self.threshold)
+                              window=self.window, threshold=self.threshold,
+                              centroids=self._centroids)
         story = close[0][0] if close else self._new_story()
         self._index[doc_id] = len(self.candidates)
         self.candidates.append(Candidate(story, fp, published))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -49,9 +49,12 @@ YEAR = re.compile(r"\b(?:1[89]\d\d|20[0-3]\d)\b")
 Weights = defaultdict[str, float]
 
 
-class Token(NamedTuple):  # a tuple: thousands are made per article
-    word: str  # lower-cased, possessive stripped
-    is_name: bool  # capitalised inside a sentence, or a number
+class Tokens(NamedTuple):
+    """Content words of a text in order, and beside each whether it looks like a name or a
+    number (two lists: thousands of words an article, a tuple each cost more)."""
+
+    words: list[str]  # lower-cased, possessive stripped
+    is_name: list[bool]  # capitalised inside a sentence, or a number
 
 
 @dataclass(frozen=True)
@@ -75,33 +78,50 @@ def _starts_sentence(text: str, start: int) -> bool:
     return i < 0 or text[i] == "\n" or text[i] in SENTENCE_END
 
 
-def _is_headline(matches: Sequence[re.Match[str]]) -> bool:
-    words = [m.group() for m in matches if m.group()[0].isalpha()]
+def _is_headline(raws: Sequence[str]) -> bool:
+    words = [w for w in raws if w[0].isalpha()]
     capitalised = sum(1 for w in words if w[0].isupper())
     return len(words) >= 4 and capitalised >= HEADLINE_CAPS_SHARE * len(words)
 
 
-def tokens(text: str, *, detect_names: bool = True) -> list[Token]:
+def tokens(text: str, *, detect_names: bool = True) -> Tokens:
     """Content words of `text` in order, each marked when it looks like a name or number."""
-    out: list[Token] = []
-    for line in text.splitlines():
+    return _scan(text.splitlines(), detect_names=detect_names)[0]
+
+
+def _scan(lines: Sequence[str], *, detect_names: bool, every: list[str] | None = None
+          ) -> tuple[Tokens, list[tuple[int, int]]]:
+    """`tokens` of `lines`, and per line (its words, its content words); each word
+    (`normalise`d, stop words too) also goes to `every` when given."""
+    words: list[str] = []
+    is_name: list[bool] = []
+    per_line: list[tuple[int, int]] = []
+    for line in lines:
         matches = list(WORD.finditer(line))
-        names_here = detect_names and not _is_headline(matches)
-        for m in matches:
-            raw = m.group()
-            word = normalise(raw)
+        raws = [m.group() for m in matches]
+        names_here = detect_names and not _is_headline(raws)
+        before = len(words)
+        for m, raw in zip(matches, raws, strict=True):
+            word = raw.lower()  # `normalise`, inline: it runs for every word
+            if "’" in word:
+                word = word.replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]
+            if every is not None:
+                every.append(word)
             if len(word) < 2 or word in STOP_WORDS:
                 continue
             first = raw[0]
-            is_name = first.isdigit() or (
-                names_here and first.isupper() and not _starts_sentence(line, m.start()))
-            out.append(Token(word, is_name))
-    return out
+            words.append(word)
+            is_name.append(first.isdigit() or (
+                names_here and first.isupper() and not _starts_sentence(line, m.start())))
+        per_line.append((len(raws), len(words) - before))
+    return Tokens(words, is_name), per_line
 
 
 def all_words(text: str) -> list[str]:
     """Every word, stop words included: the stuff of near-duplicate shingles."""
-    return [normalise(w) for w in WORD.findall(text)]
+    return list(map(normalise, WORD.findall(text)))
 
 
 def word_count(text: str) -> int:
@@ -114,11 +134,15 @@ def _small_number(word: str) -> bool:
     return word.isdigit() and len(word) <= 2
 
 
-def _count(toks: Iterable[Token], boost: float, topic: Weights, names: Weights) -> None:
-    for tok in toks:
-        topic[tok.word] += boost * (NAME_BOOST if tok.is_name else 1.0)
-        if tok.is_name and not _small_number(tok.word):
-            names[tok.word] += boost
+def _count(toks: Tokens, boost: float, topic: Weights, names: Weights) -> None:
+    name_boost = boost * NAME_BOOST
+    for word, is_name in zip(toks.words, toks.is_name, strict=True):
+        if is_name:
+            topic[word] += name_boost
+            if not _small_number(word):
+                names[word] += boost
+        else:
+            topic[word] += boost
 
 
 def years(text: str) -> dict[str, float]:
@@ -127,38 +151,56 @@ def years(text: str) -> dict[str, float]:
     return _weigh(defaultdict(float, found), YEAR_TERMS)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What clustering reads of an article's words, from one pass over them."""
+
+    bags: Bags
+    every_word: list[str]  # `all_words` of the title and text
+    word_count: int  # `word_count` of the text
+
+
 def bags(title: str, text: str, entities: Sequence[str] = ()) -> Bags:
     """Weighted, L2-normalised topic and name bags of one article, top terms only (the
     title and the lead of `text` count extra)."""
+    return analyse(title, text, entities).bags
+
+
+def analyse(title: str, text: str, entities: Sequence[str] = ()) -> Analysis:
+    """`bags`, `all_words` of title and text, and `word_count` of the text, in one pass."""
     topic: Weights = defaultdict(float)
     names: Weights = defaultdict(float)
+    every: list[str] = []
     # Headlines are often Title Case, so capitals there say nothing about names.
-    _count(tokens(title, detect_names=False), TITLE_BOOST, topic, names)
-    lines = text.splitlines()
-    cut = _lead_cut(lines)
-    rest = "\n".join(lines[cut:])
+    _count(_scan(title.splitlines(), detect_names=False, every=every)[0], TITLE_BOOST,
+           topic, names)
+    toks, per_line = _scan(text.splitlines(), detect_names=True, every=every)
+    cut = _lead_cut([raw for raw, _ in per_line])
+    split = sum(content for _, content in per_line[:cut])
     # the lead weighs more than the rest; a text that is all lead (a feed's one-sentence
     # summary) has no rest to outweigh, and its words keep their weight beside the title's
-    _count(tokens("\n".join(lines[:cut])), LEAD_BOOST if WORD.search(rest) else 1.0,
-           topic, names)
-    _count(tokens(rest), 1.0, topic, names)
+    rest_has_words = any(raw for raw, _ in per_line[cut:])
+    _count(Tokens(toks.words[:split], toks.is_name[:split]),
+           LEAD_BOOST if rest_has_words else 1.0, topic, names)
+    _count(Tokens(toks.words[split:], toks.is_name[split:]), 1.0, topic, names)
     for entity in entities:
-        for tok in tokens(entity, detect_names=False):
-            names[tok.word] += 1.0
-            topic[tok.word] += 1.0
-    return Bags(_weigh(topic, TOPIC_TERMS), _weigh(names, NAME_TERMS),
-                years(f"{title}\n{text}"))
+        for word in tokens(entity, detect_names=False).words:
+            names[word] += 1.0
+            topic[word] += 1.0
+    found = Bags(_weigh(topic, TOPIC_TERMS), _weigh(names, NAME_TERMS),
+                 years(f"{title}\n{text}"))
+    return Analysis(found, every, sum(raw for raw, _ in per_line))
 
 
-def _lead_cut(lines: Sequence[str]) -> int:
-    """How many of `lines` make the lead: the first LEAD_LINES lines with words."""
+def _lead_cut(words_per_line: Sequence[int]) -> int:
+    """How many lines make the lead: the first LEAD_LINES lines with words."""
     seen = 0
-    for i, line in enumerate(lines):
-        if WORD.search(line):
+    for i, count in enumerate(words_per_line):
+        if count:
             seen += 1
             if seen == LEAD_LINES:
                 return i + 1
-    return len(lines)
+    return len(words_per_line)
 
 
 def _weigh(counts: Weights, keep: int) -> dict[str, float]:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.engine import Connection
 
+from tidings.models import Article
 from tidings.search import terms
 from tidings.store.schema import article_entities, articles, entities, quotes
 
@@ -79,7 +80,21 @@ def tsvector_literal(stream: Sequence[str]) -> str:
 
 def index_articles(conn: Connection, article_ids: Sequence[int]) -> None:
     """(Re)write the index rows of these articles."""
-    docs = documents(conn, article_ids)
+    _write(conn, documents(conn, article_ids))
+
+
+def index_new_article(conn: Connection, article_id: int, article: Article) -> None:
+    """`index_article` of an article just stored with its annotations (`article` as
+    written): its row and quotes are not read back, its entities' names are (they are the
+    stored entities' names, not necessarily the ones the article found)."""
+    names: list[str] = []
+    if article.entities:
+        names = [r.name for r in conn.execute(_NAMES, {"ids": [article_id]})]
+    said = [(q.speaker, q.text) for q in article.quotes]
+    _write(conn, {article_id: document_of(article, sorted(names), said)})
+
+
+def _write(conn: Connection, docs: dict[int, terms.Document]) -> None:
     if not docs:
         return
     streams = {i: terms.index_terms(d) for i, d in docs.items()}

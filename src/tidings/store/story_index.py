@@ -158,6 +158,12 @@ def _same(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=8192)
+def _read_time(from_db: Callable[[Any], Any], value: Any) -> Any:
+    # The same recent articles come back look-up after look-up: each date is read once.
+    return from_db(value)
+
+
 def story_members(conn: Connection, story_ids: Sequence[int], since: datetime, *,
                   per_story: int = 60) -> list[StoredFingerprint]:
     """The most recent articles (since `since`, at most `per_story` each) of these stories,
