@@ -58,7 +58,7 @@ SETTINGS = tuple((j, s, m) for j in (0.23, 0.26) for s in (0.26, 0.30)
                  for m in (0.38, NO_MERGE))
 # (lead boost, lead lines) the lead cross-validation chooses among (tidings.cluster.terms).
 LEAD_SETTINGS = ((1.0, 3), (4.0, 3), (8.0, 2), (8.0, 3), (12.0, 3))
-BASE_THRESHOLDS = tuple(round(0.04 + 0.02 * i, 2) for i in range(14))  # 0.04 … 0.30
+BASE_THRESHOLDS = (0.01, *(round(0.02 + 0.02 * i, 2) for i in range(15)))  # 0.01, 0.02 … 0.30
 Doc = dict[str, Any]
 Labels = dict[str, Any]
 Scores = dict[str, float]
