@@ -8,7 +8,7 @@ and by the clock of `store_article` and of its story assignment alone, for each 
 the min / median / max of the per-turn ratios. The baseline tree needs `bench.cluster_scale`
 (with `Corpus`, `fill`, `TimedAssigner`), nothing of this file.
 
-Usage: python -m bench.cluster_against --baseline /work/main [--sizes 1000,10000,50000]
+Usage: python -m bench.cluster_against --baseline ../baseline-worktree [--sizes 1000,10000,50000]
 """
 
 from __future__ import annotations
