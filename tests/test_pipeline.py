@@ -11,11 +11,13 @@ from tests.loopback import LoopbackSite, Route
 from tidings import pipeline
 from tidings.config import Settings
 from tidings.fetch import Fetcher
-from tidings.models import Source
+from tidings.models import Follow, Source, TargetKind
+from tidings.rank.feed import feed_for_user
 from tidings.store import placement_queue
 from tidings.store import sources as source_store
+from tidings.store import users as user_store
 from tidings.store.db import transaction
-from tidings.store.schema import articles
+from tidings.store.schema import articles, entities
 
 RSS = {"Content-Type": "application/rss+xml"}
 
@@ -164,3 +166,37 @@ def test_full_text_sources_store_the_linked_page(engine: Engine, settings: Setti
     assert text.startswith("The island ferry will stop running after 8pm")
     assert "fares for the remaining sailings would not change." in text
     assert "Subscribe" not in text and "Home" not in text
+
+
+def _headline_items(items: list[tuple[str, str]]) -> bytes:
+    """(guid, title) items with no description: a feed that carries only headlines."""
+    body = "".join(f"<item><guid>{g}</guid><title>{t}</title>"
+                   f"<link>https://wire.example/{g}</link></item>" for g, t in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{body}' \
+           f"</channel></rss>".encode()
+
+
+def test_a_headline_only_item_is_enriched_and_a_mute_of_its_entity_holds(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    site.routes["/feed.xml"] = Route(_headline_items([
+        ("w1", "Marta Quillon says Dunmore port will close for a week"),
+        ("w2", "Ferry timetable for the Orrin islands changes on Monday")]), headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (report.error, report.new) == (None, 2)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(articles.c.title, articles.c.language,
+                                        articles.c.text)).all()
+        names = set(conn.execute(sa.select(entities.c.name)).scalars())
+    assert {(t, lang, text) for t, lang, text in stored if t.startswith("Marta")} == {
+        ("Marta Quillon says Dunmore port will close for a week", "en", "")}
+    assert "Marta Quillon" in names
+    with transaction(engine) as conn:
+        user = reader(conn)
+        before = [i.story.title for i in feed_for_user(conn, user.id or 0)]
+        user_store.set_follow(conn, Follow(user.id or 0, TargetKind.ENTITY, "Marta Quillon",
+                                           muted=True))
+        after = [i.story.title for i in feed_for_user(conn, user.id or 0)]
+    assert len(before) == 2 and any(h.startswith("Marta") for h in before)
+    assert after == ["Ferry timetable for the Orrin islands changes on Monday"]

@@ -45,6 +45,15 @@ def test_entities_from_enrichment_count_as_names() -> None:
     assert "oakridge" in fp.names
 
 
+def test_a_headlines_entities_are_names_only_and_an_articles_are_topic_words_too() -> None:
+    headline = "Oakridge council approves the new harbour bridge"
+    short = fingerprint(headline, "", entities=["Oakridge Council"])
+    assert short.short and "oakridge" in short.names
+    assert short.topic == fingerprint(headline, "").topic  # its own words, not counted twice
+    long = fingerprint("", QUAKE_CHILE_A[1], entities=["Oakridge Council"])
+    assert not long.short and "oakridge" in long.topic
+
+
 def test_syndicated_copy_is_a_near_duplicate() -> None:
     original = fingerprint(*QUAKE_CHILE_A)
     copy = fingerprint(QUAKE_CHILE_A[0] + " | Wire", QUAKE_CHILE_A[1] + SYNDICATED_FOOTER)

@@ -10,6 +10,7 @@ from spacy.language import Language
 
 from tests.enrich.articles import GERMAN, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
 from tidings.enrich import TAXONOMY, detect_language, enrich_article, enrich_many
+from tidings.enrich.language import headline_language
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
@@ -33,9 +34,29 @@ def test_a_language_warning_keeps_the_extraction_warning_before_it(nlp: Language
     assert article.warning.startswith("no byline found; language 'de' is not enriched")
 
 
-def test_empty_text_comes_back_unchanged_with_no_language(nlp: Language) -> None:
-    empty = Article(title="Only a headline", text="  ")
+def test_an_item_without_words_comes_back_unchanged_with_no_language(nlp: Language) -> None:
+    empty = Article(title="  ", text="  ")
     assert enrich_article(empty, nlp=nlp) == replace(empty, language="")
+
+
+def test_a_headline_only_item_is_enriched_from_its_headline(nlp: Language) -> None:
+    # a feed that carries only headlines: its people and places still count for follows,
+    # mutes and stories
+    item = Article(title="Harbour strike: Marta Quillon says Dunmore port will close", text="")
+    article = enrich_article(item, nlp=nlp)
+    assert article.language == "en" and article.warning is None
+    assert {"Marta Quillon", "Dunmore"} <= {e.name for e in article.entities}
+    assert article.text == "" and article.key_points == []
+
+
+def test_a_headline_says_its_language_only_when_the_classifier_is_sure(nlp: Language) -> None:
+    german = enrich_article(Article(title="Bundesliga: Bayern gewinnt gegen Dortmund"), nlp=nlp)
+    assert german.language == "de" and german.entities == []
+    assert german.warning is not None and "not enriched" in german.warning
+    assert headline_language("Regierung und Opposition streiten", declared="de-AT") == "de"
+    assert headline_language("Anna Kowalski named chief executive of Northwind Bank") == "en"
+    assert headline_language("El Gobierno aprueba la reforma laboral") == ""  # unsure: 0.48
+    assert headline_language("   ") == ""
 
 
 def test_the_input_article_is_not_modified(nlp: Language) -> None:

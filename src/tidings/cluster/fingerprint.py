@@ -204,7 +204,7 @@ def fingerprint(title: str, text: str, *, entities: Sequence[str] = (),
     """Summarise one article; `entities` are names found by enrichment and `embedding` the
     unit vector of `lead(title, text)` from a sentence encoder (both optional)."""
     title, text = title or "", text or ""
-    seen = analyse(title, text, entities)
+    seen = analyse(title, text, entities, short_words=SHORT_WORDS)
     found = seen.bags
     vector = tuple(round(float(v), 4) for v in embedding)
     return Fingerprint(minhash.signature(seen.every_word), found.topic, found.names,

@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from tidings.enrich.entities import extract_entities
 from tidings.enrich.keypoints import key_points
-from tidings.enrich.language import detect_language
+from tidings.enrich.language import detect_language, headline_language
 from tidings.enrich.loader import load_french, load_nlp, single_threaded_blas
 from tidings.enrich.quotes import find_quotes
 from tidings.enrich.topics import assign_topics
@@ -84,7 +84,8 @@ def _in_processes(items: list[Article], nlp: Language | None, workers: int) -> l
 def _without_nlp(article: Article) -> Article:
     """Language set; other languages say they are not enriched, and the page's own label is
     their only topic."""
-    language = detect_language(article.text, declared=article.language)
+    language = (detect_language(article.text, declared=article.language)
+                or headline_language(article.title, declared=article.language))
     if not language:
         return replace(article, language="")
     if language == ENGLISH:
