@@ -363,15 +363,41 @@ def run_seed(stories: Sequence[StoryDef], seed: int, readers: int,
     run = Run()
     for r in range(readers):
         live_reader(world, seed * 1000 + r, run, learning)
+    pairs = list(zip(run.ndcg[20]["learned"], run.ndcg[20]["oracle"], strict=True))
+    low, high = ratio_interval([pairs])
     return {"after": {str(n): {name: round(_mean(v), 4) for name, v in run.ndcg[n].items()}
                       for n in CHECKPOINTS},
             "p10": {str(n): {name: round(_mean(v), 4) for name, v in run.p10[n].items()}
                     for n in CHECKPOINTS},
-            "readers": len(run.ndcg[0]["oracle"]), "stories": len(world.cands)}
+            "ratio_20": {"value": round(_ratio([pairs]), 4), "low": low, "high": high},
+            "readers": len(run.ndcg[0]["oracle"]), "stories": len(world.cands),
+            "pairs_20": pairs}
 
 
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+Pairs = list[tuple[float, float]]  # (learned, oracle) nDCG@10 of each reader
+
+
+def _ratio(groups: Sequence[Pairs]) -> float:
+    every = [p for g in groups for p in g]
+    oracle = sum(o for _, o in every)
+    return sum(lr for lr, _ in every) / oracle if oracle else 0.0
+
+
+def ratio_interval(groups: Sequence[Pairs], *, draws: int = 2000,
+                   level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap interval of learned / oracle over readers: each group's readers (a seed's)
+    are resampled with replacement, learned and oracle of one reader together. With 40
+    readers a seed the ratio moves by about ±0.07 (95%) from the readers drawn alone, so a
+    seed's figure says little about a change of 0.01; pooled seeds say more."""
+    rng = random.Random(0)
+    ratios = sorted(_ratio([rng.choices(g, k=len(g)) for g in groups if g])
+                    for _ in range(draws))
+    cut = int(draws * (1 - level) / 2)
+    return round(ratios[cut], 4), round(ratios[draws - 1 - cut], 4)
 
 
 def accepted(result: dict[str, Any]) -> bool:
@@ -431,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(cross_validate(stories, seeds, args.readers), indent=1))
         return 0
     results = {s: run_seed(stories, s, args.readers) for s in seeds}
+    pairs = [r.pop("pairs_20") for r in results.values()]
     if args.json:
         print(json.dumps(results[seeds[0]] if len(seeds) == 1 else
                          {str(s): r for s, r in results.items()}))
@@ -442,14 +469,19 @@ def main(argv: list[str] | None = None) -> int:
             cells = [f"{res['after'][str(n)][r]:.3f}/{res['p10'][str(n)][r]:.2f}"
                      for r in RANKERS]
             print(f"{n:>6} " + " ".join(f"{c:>13}" for c in cells))
+        ratio = res["ratio_20"]
         print("acceptance (after 20: ≥ 0.8 × oracle, above baselines):",
-              "met" if accepted(res) else "NOT met")
+              "met" if accepted(res) else "NOT met",
+              f"(learned / oracle {ratio['value']:.3f}; 95% over the readers drawn: "
+              f"{ratio['low']:.3f}-{ratio['high']:.3f})")
     if len(results) > 1:
         learned = _mean([r["after"]["20"]["learned"] for r in results.values()])
         oracle = _mean([r["after"]["20"]["oracle"] for r in results.values()])
+        low, high = ratio_interval(pairs)
         print(f"all {len(results)} seeds, after 20: learned {learned:.3f}, oracle {oracle:.3f} "
-              f"({learned / oracle:.3f} x); the bar met on "
-              f"{sum(accepted(r) for r in results.values())} of {len(results)} seeds")
+              f"({learned / oracle:.3f} x; 95% over the readers drawn: {low:.3f}-{high:.3f});"
+              f" the bar met on {sum(accepted(r) for r in results.values())} of "
+              f"{len(results)} seeds")
     return 0 if all(accepted(r) for r in results.values()) else 1
 
 
