@@ -10,6 +10,7 @@ from tests.feeds import HARBOUR, rss
 from tests.loopback import LoopbackSite, Route
 from tidings import pipeline
 from tidings.config import Settings
+from tidings.enrich.language import headline_language
 from tidings.fetch import Fetcher
 from tidings.models import Follow, Source, TargetKind
 from tidings.rank.feed import feed_for_user
@@ -168,12 +169,13 @@ def test_full_text_sources_store_the_linked_page(engine: Engine, settings: Setti
     assert "Subscribe" not in text and "Home" not in text
 
 
-def _headline_items(items: list[tuple[str, str]]) -> bytes:
+def _headline_items(items: list[tuple[str, str]], language: str = "") -> bytes:
     """(guid, title) items with no description: a feed that carries only headlines."""
     body = "".join(f"<item><guid>{g}</guid><title>{t}</title>"
                    f"<link>https://wire.example/{g}</link></item>" for g, t in items)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{body}' \
-           f"</channel></rss>".encode()
+    lang = f"<language>{language}</language>" if language else ""
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{lang}' \
+           f"{body}</channel></rss>".encode()
 
 
 def test_a_headline_only_item_is_enriched_and_a_mute_of_its_entity_holds(
@@ -200,3 +202,18 @@ def test_a_headline_only_item_is_enriched_and_a_mute_of_its_entity_holds(
         after = [i.story.title for i in feed_for_user(conn, user.id or 0)]
     assert len(before) == 2 and any(h.startswith("Marta") for h in before)
     assert after == ["Ferry timetable for the Orrin islands changes on Monday"]
+
+
+def test_a_headline_only_item_takes_the_language_its_feed_declares(
+        engine: Engine, settings: Settings, site: LoopbackSite) -> None:
+    title = "Dunmore gegen Orrin 2:1"
+    assert headline_language(title) == ""  # alone, too short for the classifier to be sure
+    site.routes["/feed.xml"] = Route(_headline_items([("d1", title)], language="de-DE"),
+                                     headers=RSS)
+    source_id = _add(engine, site.url("/feed.xml"))
+    with Fetcher(settings) as fetcher:
+        report = pipeline.refresh_source(engine, fetcher, source_id, settings=settings)
+    assert (report.error, report.new) == (None, 1)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(articles.c.language)).scalars().all() == ["de"]
+        assert conn.execute(sa.select(entities.c.name)).scalars().all() == []  # not enriched

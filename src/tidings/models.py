@@ -92,6 +92,7 @@ class Entry:
     author: str = ""
     published_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    language: str = ""  # as the feed declares it for the item (its own or the feed's), if at all
 
 
 @dataclass

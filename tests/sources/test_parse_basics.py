@@ -40,3 +40,27 @@ def test_entry_key_prefers_guid_then_canonical_url_then_hash():
     assert entry_key(Entry(url="HTTPS://X.example/a?utm_medium=rss#top")) == "url:https://x.example/a"
     hashed = entry_key(Entry(title="t", content_html="c"))
     assert hashed.startswith("hash:") and hashed != entry_key(Entry(title="t", content_html="d"))
+
+
+def test_a_declared_language_reaches_each_entry_as_a_tag():
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+           b"<language>de-AT</language><item><title>Regierung tagt</title>"
+           b"<link>https://a.example/1</link></item></channel></rss>")
+    assert [e.language for e in parse_feed(rss).entries] == ["de"]
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
+            b"<title>T</title><entry><id>1</id><title>Le conseil vote</title>"
+            b'<link href="https://a.example/1"/></entry><entry xml:lang="en-GB"><id>2</id>'
+            b'<title>The council votes</title><link href="https://a.example/2"/></entry></feed>')
+    assert [e.language for e in parse_feed(atom).entries] == ["fr", "en"]  # its own first
+    json_feed = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", '
+                 b'"language": "es", "items": [{"id": "1", "title": "Hola"}, '
+                 b'{"id": "2", "title": "Hi", "language": "en-US"}]}')
+    assert [e.language for e in parse_feed(json_feed).entries] == ["es", "en"]
+
+
+@pytest.mark.parametrize("declared", ["", "English", "x" * 5000, "12", "en-"])
+def test_a_language_that_is_not_a_tag_is_ignored(declared):
+    rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+           f"<language>{declared}</language><item><title>A</title>"
+           f"<link>https://a.example/1</link></item></channel></rss>").encode()
+    assert parse_feed(rss).entries[0].language == ""

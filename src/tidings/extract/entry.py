@@ -82,6 +82,7 @@ def article_from_entry(entry: Entry) -> Article:
         text=cleaned.text.strip() or "\n\n".join(paragraphs),
         captions=cleaned.captions,
         related=cleaned.related,
+        language=entry.language,  # declared: settles short texts and headlines (enrich)
     )
     return finish(article)
 

@@ -22,7 +22,13 @@ from tidings.extract.urls import web_url
 from tidings.models import Entry, ParsedFeed
 from tidings.sources.errors import FeedError
 from tidings.sources.jsonfeed import parse_json_document
-from tidings.sources.text import detail_text, from_struct, parse_numeric_date, plain_text
+from tidings.sources.text import (
+    detail_text,
+    from_struct,
+    language_tag,
+    parse_numeric_date,
+    plain_text,
+)
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.I)
@@ -147,7 +153,8 @@ def _from_feedparser(parsed: Any, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=_title(feed),
         site_url=web_url(urljoin(url, site_url) if url and site_url else site_url),
-        entries=[_entry(e, base) for e in parsed.entries if hasattr(e, "get")],
+        entries=[_entry(e, base, _str(feed, "language")) for e in parsed.entries
+                 if hasattr(e, "get")],
         format=parsed.version or "unknown",
         warning=warning,
     )
@@ -187,7 +194,9 @@ def _date(item: Any, key: str) -> datetime | None:
     return ours or from_struct(dict.get(item, f"{key}_parsed"))
 
 
-def _entry(item: Any, base: str) -> Entry:
+def _entry(item: Any, base: str, feed_language: str = "") -> Entry:
+    """`feed_language`: the channel's <language> or the feed's xml:lang; an entry's own
+    xml:lang (feedparser keeps it on the title) comes first."""
     published = _date(item, "published") or _date(item, "updated")
     return Entry(
         title=_title(item),
@@ -198,4 +207,5 @@ def _entry(item: Any, base: str) -> Entry:
         author=plain_text(_str(item, "author")),
         published_at=published,
         tags=[_str(t, "term") for t in _list(item, "tags") if _str(t, "term")],
+        language=language_tag(_str(item.get("title_detail"), "language"), feed_language),
     )

@@ -15,7 +15,7 @@ from tidings.extract.sanitize import text_to_html
 from tidings.extract.urls import web_url
 from tidings.models import Entry, ParsedFeed
 from tidings.sources.errors import FeedError
-from tidings.sources.text import parse_date, plain_text
+from tidings.sources.text import language_tag, parse_date, plain_text
 
 
 def _str(value: Any) -> str:
@@ -40,7 +40,8 @@ def _authors(obj: dict[str, Any]) -> str:
     return ", ".join(n for n in names if n)
 
 
-def _jsonfeed_entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
+def _jsonfeed_entry(item: dict[str, Any], base: str, feed_author: str,
+                    feed_language: str = "") -> Entry:
     content_html = _str(item.get("content_html"))
     content_text = _str(item.get("content_text"))
     summary = _str(item.get("summary"))
@@ -59,6 +60,7 @@ def _jsonfeed_entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
         author=_authors(item) or feed_author,
         published_at=published,
         tags=[_str(t) for t in tags if _str(t)],
+        language=language_tag(_str(item.get("language")), feed_language),  # JSON Feed 1.1
     )
 
 
@@ -70,7 +72,8 @@ def parse_jsonfeed(doc: dict[str, Any], url: str = "") -> ParsedFeed:
     base = url or _str(doc.get("feed_url")) or home
     version = _str(doc.get("version"))
     author = _authors(doc)
-    entries = [_jsonfeed_entry(i, base, author) for i in items if isinstance(i, dict)]
+    language = _str(doc.get("language"))
+    entries = [_jsonfeed_entry(i, base, author, language) for i in items if isinstance(i, dict)]
     skipped = len(items) - len(entries)
     return ParsedFeed(
         title=plain_text(_str(doc.get("title"))),

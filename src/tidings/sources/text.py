@@ -21,6 +21,19 @@ _SPACE = re.compile(r"\s+")
 _EARLIEST, _LATEST = 1970, 2100
 
 
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def language_tag(*declared: str) -> str:
+    """The language the first well-formed tag among `declared` names ("de" of "de-AT"), or "";
+    anything else a feed puts there (free text, kilobytes of it) is ignored."""
+    for value in declared:
+        found = _LANGUAGE_TAG.fullmatch(value.strip()) if isinstance(value, str) else None
+        if found:
+            return found.group(1).lower()
+    return ""
+
+
 def plain_text(markup: str) -> str:
     """What a reader sees of a title that may contain tags or entities: tags dropped,
     entities decoded, whitespace collapsed."""
