@@ -10,7 +10,7 @@ from spacy.language import Language
 
 from tests.enrich.articles import GERMAN, SHARED_SURNAME, STRIKE, UNNAMED_SPOKESMAN
 from tidings.enrich import TAXONOMY, detect_language, enrich_article, enrich_many
-from tidings.enrich.language import headline_language
+from tidings.enrich.language import declared_code, headline_language
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
@@ -57,6 +57,12 @@ def test_a_headline_says_its_language_only_when_the_classifier_is_sure(nlp: Lang
     assert headline_language("Anna Kowalski named chief executive of Northwind Bank") == "en"
     assert headline_language("El Gobierno aprueba la reforma laboral") == ""  # unsure: 0.48
     assert headline_language("   ") == ""
+
+
+def test_a_declared_language_counts_by_its_two_letter_code() -> None:
+    assert declared_code("de-AT") == "de" and declared_code("pt_BR") == "pt"
+    assert declared_code("fil") == "" and declared_code("fil-PH") == ""  # not Finnish
+    assert declared_code("English") == "" and declared_code("") == ""
 
 
 def test_the_input_article_is_not_modified(nlp: Language) -> None:

@@ -46,16 +46,16 @@ def test_a_declared_language_reaches_each_entry_as_a_tag():
     rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
            b"<language>de-AT</language><item><title>Regierung tagt</title>"
            b"<link>https://a.example/1</link></item></channel></rss>")
-    assert [e.language for e in parse_feed(rss).entries] == ["de"]
+    assert [e.language for e in parse_feed(rss).entries] == ["de-at"]
     atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
             b"<title>T</title><entry><id>1</id><title>Le conseil vote</title>"
             b'<link href="https://a.example/1"/></entry><entry xml:lang="en-GB"><id>2</id>'
             b'<title>The council votes</title><link href="https://a.example/2"/></entry></feed>')
-    assert [e.language for e in parse_feed(atom).entries] == ["fr", "en"]  # its own first
+    assert [e.language for e in parse_feed(atom).entries] == ["fr", "en-gb"]  # its own first
     json_feed = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", '
                  b'"language": "es", "items": [{"id": "1", "title": "Hola"}, '
                  b'{"id": "2", "title": "Hi", "language": "en-US"}]}')
-    assert [e.language for e in parse_feed(json_feed).entries] == ["es", "en"]
+    assert [e.language for e in parse_feed(json_feed).entries] == ["es", "en-us"]
 
 
 @pytest.mark.parametrize("declared", ["", "English", "x" * 5000, "12", "en-"])

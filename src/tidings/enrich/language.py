@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import py3langid
 
@@ -29,11 +30,18 @@ def detect_language(text: str, declared: str = "") -> str:
     sample = text[:SAMPLE_CHARS].strip()
     if not sample:
         return ""
-    declared = declared.strip().lower()[:2]
-    if declared.isalpha() and len(declared) == 2 and len(sample) < SHORT_CHARS:
-        return declared
+    said = declared_code(declared)
+    if said and len(sample) < SHORT_CHARS:
+        return said
     code, _score = py3langid.classify(sample)
     return str(code)
+
+
+def declared_code(declared: str) -> str:
+    """The two-letter code a declared language starts with ("de" of "de-AT"), or "" (a
+    three-letter code such as "fil" is not cut down to another language's "fi")."""
+    primary = re.split(r"[-_]", declared.strip(), maxsplit=1)[0].lower()
+    return primary if len(primary) == 2 and primary.isascii() and primary.isalpha() else ""
 
 
 def headline_language(title: str, declared: str = "") -> str:
@@ -44,9 +52,9 @@ def headline_language(title: str, declared: str = "") -> str:
     sample = title[:SAMPLE_CHARS].strip()
     if not sample:
         return ""
-    declared = declared.strip().lower()[:2]
-    if declared.isalpha() and len(declared) == 2:
-        return declared
+    said = declared_code(declared)
+    if said:
+        return said
     code, share = _first_choice(sample)
     return code if code == ENGLISH or share >= HEADLINE_SURE else ""
 

@@ -25,12 +25,13 @@ _LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 def language_tag(*declared: str) -> str:
-    """The language the first well-formed tag among `declared` names ("de" of "de-AT"), or "";
-    anything else a feed puts there (free text, kilobytes of it) is ignored."""
+    """The first well-formed language tag among `declared`, lower-cased ("de-at"), or "";
+    anything else a feed puts there (free text, kilobytes of it) is ignored. What it means
+    for enrichment (two-letter codes): `tidings.enrich.language.declared_code`."""
     for value in declared:
         found = _LANGUAGE_TAG.fullmatch(value.strip()) if isinstance(value, str) else None
-        if found:
-            return found.group(1).lower()
+        if found and len(found.group(0)) <= 16:  # fits the articles.language column
+            return found.group(0).lower()
     return ""
 
 
