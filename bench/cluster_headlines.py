@@ -93,7 +93,6 @@ def evaluate(scorer: ModuleType, shared: Path, shuffled_ecb: Sequence[Doc],
     found = streams(shared, shuffled_ecb)
     grid = list(itertools.product(SCALES, EMBED_SHARES if encoder else (0.0,), MEMBER_SHARES))
     f1: dict[str, dict[tuple[float, float, float], dict[str, float]]] = {}
-    base_rows: dict[str, dict[str, float]] = {}
     base_runs: dict[str, dict[float, dict[str, float]]] = {}
     for name, docs in found.items():
         gold = {d["doc_id"]: d["gold_cluster"] for d in docs}
@@ -105,8 +104,6 @@ def evaluate(scorer: ModuleType, shared: Path, shuffled_ecb: Sequence[Doc],
         texts = [{"text": f"{d['title']}\n{d['text']}", "doc_id": d["doc_id"]} for d in docs]
         runs = {t: _scores(scorer, gold, labels)
                 for t, labels in baseline(texts, thresholds).items()}
-        best_t = max(runs, key=lambda t: runs[t]["b_f1"])
-        base_rows[name] = {**runs[best_t], "threshold": best_t}
         base_runs[name] = runs
     shipped = (assign_module.SHORT_SCALE, assign_module.SHORT_EMBED_SHARE if encoder else 0.0,
                assign_module.SHORT_MEMBER_SHARE)
@@ -117,12 +114,13 @@ def evaluate(scorer: ModuleType, shared: Path, shuffled_ecb: Sequence[Doc],
         chosen = max(grid, key=lambda g: sum(f1[n][g]["b_f1"] for n in others))
         base_cv = _threshold(base_runs, others)
         best = max(grid, key=lambda g: f1[name][g]["b_f1"])
+        base_own = _threshold(base_runs, [name])
         rows.append({"stream": name, "docs": len(found[name]),
                      "stories": len({d["gold_cluster"] for d in found[name]}),
                      "cv": {**f1[name][chosen], "setting": chosen},
                      "in-sample": {**f1[name][best], "setting": best},
                      "shipped": f1[name].get(shipped),
-                     "baseline": base_rows[name],
+                     "baseline": {**base_runs[name][base_own], "threshold": base_own},
                      "baseline one threshold": {**base_runs[name][common], "threshold": common},
                      "baseline cross-validated": {**base_runs[name][base_cv],
                                                   "threshold": base_cv}})
@@ -146,12 +144,9 @@ def report(rows: Sequence[dict[str, Any]]) -> str:
     for r in rows:
         lines.append(f"  {r['stream']} ({r['docs']} items, {r['stories']} stories)")
         shown = [("ours shipped", r["shipped"]), ("ours cross-validated", r["cv"]),
-                 ("ours in-sample best", r["in-sample"]),
-                 (f"baseline (t={r['baseline']['threshold']})", r["baseline"])]
-        for kind in ("one threshold", "cross-validated"):
-            base = r.get(f"baseline {kind}")
-            if base is not None:
-                shown.append((f"baseline {kind} (t={base['threshold']})", base))
+                 ("ours in-sample best", r["in-sample"])]
+        shown += [(f"{kind} (t={r[kind]['threshold']})", r[kind]) for kind in
+                  ("baseline", "baseline one threshold", "baseline cross-validated")]
         for label, s in shown:
             if s is None:
                 continue
