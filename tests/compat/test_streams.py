@@ -5,6 +5,7 @@ apps send."""
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from tests.compat.conftest import SyncServer
 from tests.feeds import HARBOUR
@@ -99,3 +100,38 @@ def test_item_ids_in_all_four_forms(server: SyncServer) -> None:
         for bad in ("tag:google.com,2005:reader/item/zz", "1" * 40, str(2**63), "-5", "0",
                     "tag:google.com,2005:reader/item/" + "f" * 17):
             assert h.post(f"{API}/stream/items/contents", data={"i": bad}).status_code == 400
+
+
+def test_edit_tag_takes_the_tags_apps_send_and_refuses_what_it_cannot_keep(
+        server: SyncServer) -> None:
+    rows = _rows(server)
+    first = server.article_ids()[0]
+    # an article of another story (reading one marks its story's copies read too)
+    second = next(i for i, r in rows.items()
+                  if r.story_id != rows[first].story_id)  # type: ignore[attr-defined]
+    starred = "user/-/state/com.google/starred"
+    with server.reader() as h:
+        def tag(*pairs: tuple[str, str]) -> int:
+            form = urlencode([("i", str(first)), *pairs])
+            return h.post(f"{API}/edit-tag", content=form, headers={
+                "Content-Type": "application/x-www-form-urlencoded"}).status_code
+
+        # nothing is marked by a refused request, even beside a tag that is kept
+        for refused in ([("a", "user/-/label/Later")], [("a", READ), ("a", "user/-/state/x")],
+                        [("a", READ), ("r", READ)], [("a", READ), ("a", f"{READ[:-4]}kept-unread")],
+                        [("a", "tag:google.com,2005:reader/item/1")]):
+            assert tag(*refused) == 400, refused
+        assert {first, second} <= set(server.unread_ids())
+        # accepted and ignored, as the README says: nothing changes
+        assert tag(("a", "user/-/state/com.google/tracking-item-link-used"),
+                   ("r", "user/-/state/com.google/broadcast")) == 200
+        assert first in server.unread_ids()
+        # a client that names the user (user/<id>/…, from user-info) is understood
+        assert tag(("a", f"user/{server.user_id}/state/com.google/read"),
+                   ("a", f"user/{server.user_id}/state/com.google/starred")) == 200
+    assert first not in server.unread_ids() and second in server.unread_ids()
+    assert _ids(server, starred) == [first]
+    with server.reader() as h:
+        assert h.post(f"{API}/edit-tag", data={"i": str(first), "a": READ[:-4] + "kept-unread",
+                                                "r": starred}).status_code == 200
+    assert first in server.unread_ids() and _ids(server, starred) == []

@@ -174,19 +174,24 @@ def disable_tag(p: SyncParams, user: SyncReader, conn: Conn) -> Response:
     return ok()
 
 
-READ, STARRED, KEPT_UNREAD = f"{STATE}read", f"{STATE}starred", f"{STATE}kept-unread"
-
-
 @router.post(f"{API}/edit-tag")
 def edit_tag(p: SyncParams, request: Request, user: SyncReader, conn: Conn) -> Response:
+    """Read, starred and kept-unread on items (`user/<n>/…` as `user/-/…`); a tag that is
+    not kept is a 400 and nothing is marked, and so is a tag both added and removed."""
     items = [ids.item_id(i) for i in p.many("i")]
     if not items:
         raise BadRequest("missing parameter i (one or more item ids)")
-    add, remove = set(p.many("a", 20)), set(p.many("r", 20))
-    if not add and not remove:
+    tags_added, tags_removed = p.many("a", 20), p.many("r", 20)
+    if not tags_added and not tags_removed:
         raise BadRequest("give a tag to add (a) or remove (r)")
-    read = True if READ in add else False if READ in remove or KEPT_UNREAD in add else None
-    starred = True if STARRED in add else False if STARRED in remove else None
+    add = {s for t in tags_added if (s := ids.item_state(t))}
+    remove = {s for t in tags_removed if (s := ids.item_state(t))}
+    if add & remove or {"read", "kept-unread"} <= add:
+        clash = add & remove or {"read", "kept-unread"}
+        raise BadRequest(f"{', '.join(sorted(clash))}: these tags contradict each other")
+    read = True if "read" in add else False if "read" in remove or "kept-unread" in add \
+        else None
+    starred = True if "starred" in add else False if "starred" in remove else None
     mark(conn, state(request).settings, uid(user), items, read=read, starred=starred)
     return ok()
 

@@ -61,11 +61,17 @@ class Stream:
     url: str | None = None
 
 
-def stream(raw: str, *, allow_url: bool = False) -> Stream:
+def _own(raw: str) -> str:
+    """A stream id or tag with the user named as `-` (clients may name the user; there is
+    one)."""
     text = raw.strip()
     if len(text) > 2000:
         raise BadRequest("stream id is too long")
-    text = re.sub(r"^user/\d+/", "user/-/", text)  # clients may name the user; there is one
+    return re.sub(r"^user/\d+/", "user/-/", text)
+
+
+def stream(raw: str, *, allow_url: bool = False) -> Stream:
+    text = _own(raw)
     states = {"reading-list": "all", "starred": "starred", "read": "read",
               "kept-unread": "kept-unread"}
     if text.startswith(STATE) and text[len(STATE):] in states:
@@ -80,6 +86,27 @@ def stream(raw: str, *, allow_url: bool = False) -> Stream:
             return Stream("subscribe", url=unquote(rest))
     raise BadRequest(f"unknown stream {raw[:80]!r}: use user/-/state/com.google/reading-list, "
                      "…/starred, …/read, feed/<id> or user/-/label/<folder>")
+
+
+ITEM_STATES = frozenset({"read", "starred", "kept-unread"})  # what an item's tags can set
+_IGNORED_STATES = re.compile(r"broadcast|like|tracking-[a-z-]+")  # accepted, not kept
+
+
+def item_state(raw: str) -> str | None:
+    """The state an `edit-tag` tag sets on items: read, starred or kept-unread; None for a
+    tag apps send that Tidings does not keep (broadcast, like, tracking-*). Any other tag,
+    an item label included, is a BadRequest: the app would believe it was kept."""
+    text = _own(raw)
+    state = text[len(STATE):] if text.startswith(STATE) else None
+    if state in ITEM_STATES:
+        return state
+    if state is not None and _IGNORED_STATES.fullmatch(state):
+        return None
+    if text.startswith(LABEL):
+        raise BadRequest(f"{raw[:80]!r}: items carry no labels here (a folder holds "
+                         "subscriptions: use subscription/edit)")
+    raise BadRequest(f"unknown tag {raw[:80]!r}: use user/-/state/com.google/read, "
+                     "…/starred or …/kept-unread")
 
 
 def _label_stream(name: str) -> Stream:
