@@ -39,6 +39,7 @@ def serve(root: Path, size: int, total: int) -> None:
         corpus = cs.Corpus()
         docs = cs._new_articles(corpus, cs.fill(engine, corpus, size), total)
         assigner = cs.TimedAssigner()
+        getattr(cs, "as_worker", lambda: None)()  # as its worker starts (older trees: no step)
         print("ready", flush=True)
         done = 0
         for line in sys.stdin:

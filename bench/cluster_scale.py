@@ -4,7 +4,8 @@ Scale: a SQLite database is filled with N stories of one article each (fingerpri
 index keys written the way the pipeline writes them; words drawn from a Zipf-distributed
 vocabulary of invented words, so common words are common and rare ones rare), then new
 articles are placed through `pipeline.store_article` (no enrichment: only assignment and
-storage are timed; story assignment alone, the assigner's part of it, is timed too).
+storage are timed; story assignment alone, the assigner's part of it, is timed too), in a
+process whose heap is settled as a worker's is once started (`as_worker`).
 Baseline in the same run: the previous way, every recent fingerprint loaded, parsed and
 scanned for each refresh and article (`assign_story` over all of them), timed on fewer
 articles because it is slow.
@@ -38,7 +39,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from bench import pg_schema
-from tidings import cluster
+from tidings import cluster, worker
 from tidings.models import Article, Source, utcnow
 from tidings.pipeline import queue_placements, store_article, store_queued
 from tidings.placement import CANDIDATE_WINDOW, Placement, StoryAssigner
@@ -153,6 +154,12 @@ class TimedAssigner(StoryAssigner):
             return super().added(conn, article_id, placement, when)
 
 
+def as_worker() -> None:
+    """The process's heap as a worker's once it starts taking jobs (`worker.freeze_heap`):
+    what is loaded by then is out of the collector's sight."""
+    worker.freeze_heap()
+
+
 def ours_rates(engine: sa.Engine, docs: Sequence[Article]) -> dict[str, float]:
     """Documents per second through `store_article` and through its story assignment, by
     the clock and per CPU-second of this process."""
@@ -196,7 +203,9 @@ def scale_rows(sizes: Sequence[int], new_docs: int, baseline_docs: int) -> list[
             engine = _engine(url)
             corpus = Corpus()
             topics = fill(engine, corpus, size)
-            ours = ours_rates(engine, _new_articles(corpus, topics, new_docs))
+            new = _new_articles(corpus, topics, new_docs)
+            as_worker()
+            ours = ours_rates(engine, new)
             base = scan_all_rate(engine, _new_articles(corpus, topics, baseline_docs))
             engine.dispose()
         rows.append({"stories": size, **ours, "scan all": base,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -144,3 +145,14 @@ def test_job_of_an_unsubscribed_source_is_dropped(engine: Engine, settings: Sett
     assert [r.hits for r in routes] == [0, 1]
     with transaction(engine) as conn:
         assert job_store.pending(conn) == 0
+
+
+def test_a_started_worker_keeps_what_it_loaded_out_of_the_collectors_sight(
+        engine: Engine, settings: Settings) -> None:
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    run_worker(engine, settings, concurrency=1, drain=True)  # nothing due: start-up only
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()  # as the other tests found it
+    # the modules and the language model at least (well over 100k objects)
+    assert frozen > 100_000

@@ -8,6 +8,7 @@ runs out. A job that fails puts its error on the source, where `tidings sources`
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import threading
@@ -177,6 +178,17 @@ def _loop(crew: Crew, name: str, stop: threading.Event, drain: bool) -> None:
         stop.wait(crew.settings.worker_poll_s * random.uniform(0.8, 1.2))
 
 
+def freeze_heap() -> None:
+    """What the process holds once started (modules, SQLAlchemy's metadata, the language
+    model: about 160k objects) lives as long as it does: moved out of the collector's sight,
+    a full collection stops scanning it each time (with the model loaded 141 ms, a pause
+    that holds the interpreter, then under 1 ms). Placing 300 articles at 50k stories saw
+    one full collection (91 ms, ~0.3 ms an article: about 5%, inside the noise of
+    bench.cluster_against). Collected first, so no garbage is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 2,
                drain: bool = False, stop: threading.Event | None = None) -> WorkerStats:
     """Run `concurrency` threads until `stop` is set (or, with `drain`, until no job is due);
@@ -187,6 +199,7 @@ def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 2,
     # which would starve the heartbeats of leases already taken.
     log.info("worker starting: loading the language model")
     enrich.load_nlp()
+    freeze_heap()
     with Fetcher(settings) as fetcher:
         crew = Crew(engine, fetcher, settings, stats)
         threads = [threading.Thread(target=_loop, name=f"worker-{n}", daemon=True,
