@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tidings.web.compat.ids import BadRequest, item_id, long_item_id, stream, timestamp
+from tidings.web.compat.ids import (
+    BadRequest,
+    item_id,
+    item_state,
+    long_item_id,
+    stream,
+    timestamp,
+)
 
 
 @pytest.mark.parametrize("raw", ["tag:google.com,2005:reader/item/000000000000002a",
@@ -37,6 +44,16 @@ def test_streams() -> None:
     for bad in ("feed/https://example.org/a.xml", "feed/0", "user/-/label/", "splice/me"):
         with pytest.raises(BadRequest):
             stream(bad)
+
+
+def test_item_tags() -> None:
+    assert item_state("user/-/state/com.google/read") == "read"
+    assert item_state(" user/77/state/com.google/kept-unread") == "kept-unread"
+    assert item_state("user/-/state/com.google/tracking-body-link-used") is None
+    for bad in ("user/-/label/Later", "user/-/state/com.google/reading-list", "read",
+                "user/-/state/com.google/starred\x00"):
+        with pytest.raises(BadRequest):
+            item_state(bad)
 
 
 def test_times_in_seconds_milliseconds_and_microseconds() -> None:
