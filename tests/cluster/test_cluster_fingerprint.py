@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from tests.cluster.stories import QUAKE_CHILE_A, QUAKE_CHILE_B, REHAB, SYNDICATED_FOOTER
@@ -144,3 +146,25 @@ def test_the_lead_outweighs_the_same_word_further_down() -> None:
     # "harbour" is said once in the lead, "bridge" once after it; both plain words.
     assert fp.topic["harbour"] > 2 * fp.topic["bridge"]
     assert fp.topic["council"] > fp.topic["ferry"]  # the third line is still the lead
+
+
+def test_read_back_it_makes_its_bags_only_when_asked_and_behaves_as_the_computed_one() -> None:
+    vector = [0.6, -0.8] + [0.0] * 382
+    fp = fingerprint(*QUAKE_CHILE_A, entities=["Valparaiso", "Chilean Navy"], embedding=vector)
+    back = Fingerprint.from_json(fp.to_json())
+    held = vars(back)
+    assert not {"signature", "topic", "names", "years", "embedding"} & held.keys()
+    for name in ("topic_arrays", "name_arrays", "year_arrays"):  # compared as read
+        ids, weights = getattr(back, name)
+        computed_ids, computed_weights = getattr(fp, name)
+        assert ids.tolist() == computed_ids.tolist()
+        assert weights.tolist() == computed_weights.tolist()
+    assert back.embedding_array.tolist() == np.array(back.embedding, np.float32).tolist()
+    assert (back.signature, back.topic, back.names, back.years) == (
+        fp.signature, fp.topic, fp.names, fp.years)
+    assert list(back.topic) == list(fp.topic)  # in the bag's order too
+    assert "topic" in held and back.topic is back.topic  # made once
+    plain = replace(fp, embedding=back.embedding)
+    assert back == plain and plain == back and replace(back, short=True) != back
+    with pytest.raises(AttributeError):
+        _ = back.nothing  # type: ignore[attr-defined]

@@ -252,7 +252,7 @@ def _embedding_cosines(fp: Fingerprint, candidates: Sequence[Candidate],
     dim = len(fp.embedding)
     vectors = np.zeros((len(candidates), dim), dtype=np.float32)
     for row, c in enumerate(candidates):
-        if len(c.fingerprint.embedding) == dim:
+        if len(c.fingerprint.embedding_array) == dim:
             vectors[row] = c.fingerprint.embedding_array
     sums = np.zeros((stories, dim), dtype=np.float64)
     np.add.at(sums, member_story, vectors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import struct
 import zlib
@@ -30,19 +31,31 @@ class FingerprintError(ValueError):
     """A stored fingerprint could not be read back."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
     """MinHash for near-duplicates, plus weighted topic, name and year bags for story similarity.
 
     Bags are L2-normalised `{term: weight}` maps; `signature` is empty for an empty text.
+    Two fingerprints are equal when their fields are, however each was made (read back from
+    its stored form or computed).
     """
 
-    signature: tuple[int, ...] = ()
+    # No class-level defaults (default_factory): a fingerprint read back makes these only
+    # when they are asked for (`_Stored`), which a class attribute would hide.
+    signature: tuple[int, ...] = field(default_factory=tuple)
     topic: dict[str, float] = field(default_factory=dict)
     names: dict[str, float] = field(default_factory=dict)
     years: dict[str, float] = field(default_factory=dict)
-    embedding: tuple[float, ...] = ()  # unit vector of the lead, when an encoder was given
+    # the lead's unit vector, when an encoder was given
+    embedding: tuple[float, ...] = field(default_factory=tuple)
     short: bool = False  # headline-only item (see SHORT_WORDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fingerprint):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # its bags are dicts, as with eq=True
 
     @property
     def is_empty(self) -> bool:
@@ -99,7 +112,7 @@ class Fingerprint:
         try:
             data = json.loads(text)
             if isinstance(data, dict) and data.get("v") == FORMAT_VERSION:
-                return _read_packed(cls, data)
+                return _read_packed(data)
             # Fingerprints stored before years were kept have none: they read as yearless.
             return cls(_read_signature(data), _read_bag(data, "topic"), _read_bag(data, "names"),
                        _read_bag(data, "years") if "years" in data else {},
@@ -110,6 +123,7 @@ class Fingerprint:
                 "tidings.cluster.fingerprint(title, text)") from exc
 
 
+_FIELDS = ("signature", "topic", "names", "years", "embedding", "short")
 Arrays = tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]
 WEIGHT_STEPS = 10000  # bag weights are rounded to four places (`terms.bags`)
 
@@ -130,35 +144,69 @@ def _pack_bag(bag: dict[str, float]) -> tuple[str, str]:
     return " ".join(bag), base64.b64encode(raw).decode("ascii")
 
 
-def _unpack_bag(terms: str, packed: str) -> tuple[dict[str, float], Arrays]:
-    """A bag packed by `_pack_bag`, and its `term_arrays` (from the stored ids)."""
-    words = terms.split(" ") if terms else []
-    raw = base64.b64decode(packed, validate=True)
-    count = len(words)
+_NO_IDS = np.zeros(0, dtype=np.uint64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+Packed = tuple[str, npt.NDArray[np.float64]]  # a bag's terms, space-separated, and weights
+
+
+def _unpack_bag(terms: str, packed: str) -> tuple[Packed, Arrays]:
+    """A bag packed by `_pack_bag`: its terms and weights in the bag's order (`_bag` makes
+    the bag of them), and its `term_arrays` (from the stored ids)."""
+    if not terms and not packed:  # an empty bag (most years bags, many names bags)
+        return (terms, _NO_WEIGHTS), (_NO_IDS, _NO_WEIGHTS)
+    raw = binascii.a2b_base64(packed, strict_mode=True)
+    count = terms.count(" ") + 1 if terms else 0
     if len(raw) != 6 * count:
         raise ValueError(f"{len(raw)} packed bytes for {count} terms")
     ids = np.frombuffer(raw, dtype="<u4", count=count).astype(np.uint64)
     weights = np.frombuffer(raw, dtype="<u2", count=count, offset=4 * count) / WEIGHT_STEPS
     order = np.argsort(ids, kind="stable")
-    return dict(zip(words, weights.tolist(), strict=True)), (ids[order], weights[order])
+    return (terms, weights), (ids[order], weights[order])
 
 
-def _read_packed(cls: type[Fingerprint], data: dict[str, Any]) -> Fingerprint:
+def _bag(terms: str, weights: npt.NDArray[np.float64]) -> dict[str, float]:
+    return dict(zip(terms.split(" "), weights.tolist(), strict=True)) if terms else {}
+
+
+def _read_packed(data: dict[str, Any]) -> Fingerprint:
     """Format 2; its array forms come from the stored ids (no term is hashed again)."""
-    raw = base64.b64decode(data["sig"], validate=True)
+    raw = binascii.a2b_base64(data["sig"], strict_mode=True)
     if len(raw) % 4:
         raise ValueError(f"a signature of {len(raw)} bytes")
     sig = np.frombuffer(raw, dtype=">u4")
     topic, topic_arrays = _unpack_bag(data["t"], data["tb"])
     names, name_arrays = _unpack_bag(data["n"], data["nb"])
     years, year_arrays = _unpack_bag(data["y"], data["yb"])
-    fp = cls(tuple(sig.tolist()), topic, names, years, _unpack_embedding(data.get("emb", "")),
-             bool(data.get("short", False)))
+    unit = _unit_embedding(data.get("emb", ""))
+    fp = object.__new__(_Stored)
     # cached_property keeps its value in the instance's __dict__ (frozen or not)
-    vars(fp).update(signature_array=sig.astype(np.uint64), signature_bytes=raw,
-                    topic_arrays=topic_arrays,
-                    name_arrays=name_arrays, year_arrays=year_arrays)
+    vars(fp).update(short=bool(data.get("short", False)), _sig=sig, _unit=unit,
+                    _bags={"topic": topic, "names": names, "years": years},
+                    signature_array=sig.astype(np.uint64), signature_bytes=raw,
+                    topic_arrays=topic_arrays, name_arrays=name_arrays,
+                    year_arrays=year_arrays, embedding_array=unit.astype(np.float32))
     return fp
+
+
+class _Stored(Fingerprint):
+    """A fingerprint read back from format 2. Comparing it with others needs only its array
+    forms, made as it is read; its bags, and its signature and embedding as tuples, are
+    made the first time something asks for them (most of the stored fingerprints a
+    placement reads are compared and never looked into). It equals, and behaves as, the
+    `Fingerprint` of the same fields; `dataclasses.replace` works on it as on any."""
+
+    def __getattr__(self, name: str) -> Any:  # only for what __dict__ does not hold yet
+        own = vars(self)
+        if name in ("topic", "names", "years"):
+            value: Any = _bag(*own["_bags"][name])
+        elif name == "signature":
+            value = tuple(own["_sig"].tolist())
+        elif name == "embedding":
+            value = tuple(own["_unit"].tolist())
+        else:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        own[name] = value
+        return value
 
 
 def term_arrays(bag: dict[str, float]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
@@ -175,12 +223,17 @@ def _pack_embedding(vector: Sequence[float]) -> str:
 
 
 def _unpack_embedding(text: str) -> tuple[float, ...]:
+    return tuple(_unit_embedding(text).tolist())
+
+
+def _unit_embedding(text: str) -> npt.NDArray[np.float64]:
+    """A stored embedding as a unit vector (empty for none, or for a zero vector)."""
     if not text:
-        return ()
-    raw = np.frombuffer(base64.b64decode(text, validate=True), dtype=np.int8)
-    vector = raw.astype(np.float64)
+        return _NO_WEIGHTS
+    vector = np.frombuffer(binascii.a2b_base64(text, strict_mode=True),
+                           dtype=np.int8).astype(np.float64)
     norm = float(np.linalg.norm(vector))
-    return tuple((vector / norm).tolist()) if norm else ()
+    return vector / norm if norm else _NO_WEIGHTS
 
 
 def _read_signature(data: Any) -> tuple[int, ...]:

@@ -76,7 +76,7 @@ def similarities(fps: Sequence[Fingerprint],
 
 
 def _embedding_cosines(fps: Sequence[Fingerprint]) -> Matrix | None:
-    dims = {len(f.embedding) for f in fps}
+    dims = {len(f.embedding_array) for f in fps}
     if len(dims) != 1 or 0 in dims:
         return None  # all or nothing: a mix would compare some pairs on other terms
     vectors = np.stack([f.embedding_array for f in fps]).astype(np.float64)
