@@ -146,6 +146,7 @@ def _pack_bag(bag: dict[str, float]) -> tuple[str, str]:
 
 _NO_IDS = np.zeros(0, dtype=np.uint64)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+_NO_IDS.flags.writeable = _NO_WEIGHTS.flags.writeable = False  # shared by every empty bag
 Packed = tuple[str, npt.NDArray[np.float64]]  # a bag's terms, space-separated, and weights
 
 
