@@ -168,3 +168,11 @@ def test_read_back_it_makes_its_bags_only_when_asked_and_behaves_as_the_computed
     assert back == plain and plain == back and replace(back, short=True) != back
     with pytest.raises(AttributeError):
         _ = back.nothing  # type: ignore[attr-defined]
+
+
+def test_read_back_empty_bags_are_empty_and_their_shared_arrays_cannot_be_changed() -> None:
+    back = Fingerprint.from_json(fingerprint("Short title", "").to_json())
+    assert back.years == {} and back.names == {}
+    ids, weights = back.year_arrays
+    assert ids.size == weights.size == 0
+    assert not ids.flags.writeable and not weights.flags.writeable  # shared by all of them
