@@ -14,6 +14,7 @@ from tidings.models import Article, FeedItem, Story, utcnow
 from tidings.rank import model, vector
 from tidings.store import catalogue, columns, profiles, reading
 from tidings.store import story_features as features
+from tidings.store.db import in_ids
 from tidings.store.schema import articles
 
 WINDOW = timedelta(days=7)
@@ -85,4 +86,4 @@ _LEADS = sa.select(  # built once: every feed page reads it
     articles.c.fetched_at, articles.c.language, articles.c.topic_label,
     articles.c.key_points, articles.c.lead_image,
     sa.func.substr(articles.c.text, 1, LEAD_TEXT).label("text"),
-).where(articles.c.id.in_(sa.bindparam("ids", expanding=True)))
+).where(in_ids(articles.c.id, "ids"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import random
 import threading
@@ -18,6 +19,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,10 +68,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _postgresql_begin(conn: Connection) -> None:
-    # (psycopg's `read_only` would save this round trip, but through SQLAlchemy's
-    # `postgresql_readonly` option a write engine made from a read one stayed read-only)
-    if conn.get_execution_options().get(READ_ONLY):
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    """READ ONLY in the driver's own BEGIN (psycopg sends `BEGIN READ ONLY`), set on every
+    transaction either way: no round trip of its own, and a write transaction on a
+    connection a read used before is not left read-only (SQLAlchemy's `postgresql_readonly`
+    option left it so)."""
+    driver = conn.connection.driver_connection
+    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    if driver is not None and driver.read_only is not read_only:
+        driver.read_only = read_only
 
 
 PING_IDLE_S = 10.0  # a pooled connection idle longer is checked before it is used
@@ -161,6 +169,52 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+class IdList(sa.TypeDecorator[list[int]]):
+    """A list of ids as one parameter: an array on PostgreSQL, JSON text on SQLite."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(sa.BigInteger))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        ids = [int(i) for i in value]
+        return ids if dialect.name == "postgresql" else json.dumps(ids)
+
+
+class in_ids(sa.sql.expression.ColumnElement[Any]):  # noqa: N801 - reads as a function
+    """`column IN (the ids given as parameter `name`)` as one statement whatever the count:
+    `= ANY(array)` on PostgreSQL, `IN (SELECT value FROM json_each(…))` on SQLite.
+
+    An expanding IN makes a new statement for each number of ids, which each request then
+    compiles (SQLAlchemy), converts (psycopg) and parses and plans (the server) afresh; this
+    one is compiled once and, run often enough on a connection, prepared by psycopg."""
+
+    inherit_cache = True
+    type = sa.types.NULLTYPE  # a Boolean would render as "… = 1" on SQLite (no index)
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own (cache keys)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: sa.ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.ids = sa.bindparam(name, type_=IdList())
+
+
+@compiles(in_ids)
+def _in_ids_sqlite(element: in_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return (f"{compiler.process(element.column, **kw)} IN "
+            f"(SELECT value FROM json_each({compiler.process(element.ids, **kw)}))")
+
+
+@compiles(in_ids, "postgresql")
+def _in_ids_postgresql(element: in_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
 
 
 def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: list[dict[str, Any]],

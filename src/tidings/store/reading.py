@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import Article, ReadState
 from tidings.store import NotFound
 from tidings.store.articles import to_article
+from tidings.store.db import in_ids
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
 from tidings.store.schema import article_entities, articles, read_state, stories, subscriptions
 
@@ -116,7 +117,7 @@ def story_states(conn: Connection, user_id: int, story_ids: Sequence[int]
 _STATES = (sa.select(articles.c.story_id, sa.func.count(),
                      sa.func.sum(sa.case((IS_READ, 0), else_=1)))
            .select_from(visible(sa.bindparam("user_id", type_=sa.Integer)))
-           .where(articles.c.story_id.in_(sa.bindparam("story_ids", expanding=True)),
+           .where(in_ids(articles.c.story_id, "story_ids"),
                   sa.not_(IS_HIDDEN))
            .group_by(articles.c.story_id))  # built once: every feed page reads it
 
