@@ -140,9 +140,9 @@ def test_a_client_that_goes_away_stops_its_feed_request(
         ranked.append(1)
         return out
 
-    def item_json(item: Any) -> Any:
+    def item_json(item: Any, *args: Any) -> Any:
         encoded.append(1)
-        return real_item(item)
+        return real_item(item, *args)
 
     monkeypatch.setattr(reading_api, "feed_for_user", rank_after_hang_up)
     monkeypatch.setattr(reading_api, "item_json", item_json)

@@ -3,11 +3,11 @@ stories, entities, read state and interactions."""
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, Field
@@ -19,7 +19,7 @@ from tidings.store import library, reading
 from tidings.store import stories as story_store
 from tidings.store.db import read_transaction
 from tidings.web.api import feedback
-from tidings.web.api.shapes import MAX_ID, Id, article_brief, item_json
+from tidings.web.api.shapes import MAX_ID, Id, article_brief, item_json, same
 from tidings.web.deps import ApiUser, ClientGone, Conn, api_caller, state, uid, watch_client
 
 router = APIRouter(tags=["reading"])
@@ -66,8 +66,7 @@ def _feed_body(request: Request, gone: threading.Event, limit: int, view: View) 
         items = feed_for_user(conn, uid(user), limit=limit, view=view)
     if gone.is_set():
         raise ClientGone
-    return json.dumps({"user": user.name, "items": [item_json(i) for i in items]},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps({"user": user.name, "items": [item_json(i, same) for i in items]})
 
 
 @router.get("/articles")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -36,17 +37,25 @@ def article_brief(a: Article, state: ReadState | None = None) -> dict[str, Any]:
     return out
 
 
-def item_json(item: FeedItem) -> dict[str, Any]:
+def item_json(item: FeedItem, when: Callable[[Any], Any] = iso) -> dict[str, Any]:
+    """One feed item. `when` writes its dates (`same`: left as datetimes, for orjson, which
+    writes them as `isoformat` does)."""
+    s, lead = item.story, item.lead
     return {
-        "story": {"id": item.story.id, "title": item.story.title,
-                  "article_count": item.story.article_count,
-                  "source_count": item.story.source_count,
-                  "first_seen": iso(item.story.first_seen),
-                  "last_seen": iso(item.story.last_seen),
-                  "unread": item.unread, "updated": item.updated},
-        "lead": article_brief(item.lead) | {"key_points": item.lead.key_points},
+        "story": {"id": s.id, "title": s.title, "article_count": s.article_count,
+                  "source_count": s.source_count, "first_seen": when(s.first_seen),
+                  "last_seen": when(s.last_seen), "unread": item.unread,
+                  "updated": item.updated},
+        "lead": {"id": lead.id, "title": lead.title, "url": lead.url,
+                 "source_id": lead.source_id, "story_id": lead.story_id,
+                 "published": when(lead.published_at), "arrived": when(lead.fetched_at),
+                 "key_points": lead.key_points},
         "sources": item.sources, "score": item.score, "why": item.why,
     }
+
+
+def same(value: Any) -> Any:
+    return value
 
 
 def follow_json(f: Follow) -> dict[str, Any]:
