@@ -3,7 +3,10 @@ scored the story, mutes and hides never shown, no wall of one topic, follows com
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
+
+import pytest
 
 from tidings.models import Follow, TargetKind, utcnow
 from tidings.rank import model
@@ -132,3 +135,32 @@ def test_headlines_rank_by_coverage_and_say_so() -> None:
 def test_blank_follow_targets_match_nothing() -> None:
     reader = Reader(1, follows=[follow(TargetKind.KEYWORD, "  ", muted=True)])
     assert [s.candidate.story_id for s in model.rank([cand(1)], reader, NOW)] == [1]
+
+
+def _greedy(scores: list[float], facets: list[list[int]], limit: int) -> list[int]:
+    """`diversified` the slow, obvious way: each pick the best adjusted score (ties: the
+    earlier story) among those left, recomputed over all of them."""
+    shown: dict[int, int] = {}
+    left, out = list(range(len(scores))), []
+    while left and len(out) < limit:
+        def adjusted(i: int) -> float:
+            repeats = max((shown.get(f, 0) for f in facets[i]), default=0)
+            return scores[i] - model.DIVERSITY_COST * max(0, repeats - 1)
+        best = min(left, key=lambda i: (-adjusted(i), i))
+        left.remove(best)
+        out.append(best)
+        for f in facets[best]:
+            shown[f] = shown.get(f, 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_diversified_picks_as_the_plain_greedy_re_rank_does(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randrange(0, 120)
+    # few distinct scores and facets: ties and repeats on every page
+    scores = sorted((rng.choice([0.0, 0.1, 0.15, 0.3, 0.45, 1.0]) + rng.randrange(3) * 0.05
+                     for _ in range(n)), reverse=True)
+    facets = [rng.sample(range(6), rng.randrange(0, 3)) for _ in range(n)]
+    limit = rng.randrange(1, 60)
+    assert model.diversified(scores, facets, limit) == _greedy(scores, facets, limit)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -259,22 +258,21 @@ def diversified(scores: Sequence[float], facets: Sequence[Sequence[Hashable]],
     outlet): the positions picked, in page order. A story's adjusted score only falls as
     others are chosen, so a lazy heap finds each pick exactly: O(n + limit·log n) in
     practice."""
-    shown = Counter[Hashable]()
-
-    def adjusted(i: int) -> float:
-        repeats = max((shown[f] for f in facets[i]), default=0)
-        return scores[i] - DIVERSITY_COST * max(0, repeats - 1)
-
+    shown: dict[Hashable, int] = {}  # facet → stories shown with it
+    seen = shown.get
     heap = [(-s, i) for i, s in enumerate(scores)]
     heapq.heapify(heap)
     out: list[int] = []
     while heap and len(out) < limit:
         cached, i = heapq.heappop(heap)
-        now = -adjusted(i)
+        fs = facets[i]
+        repeats = max([seen(f, 0) for f in fs]) if fs else 0
+        now = -(scores[i] - DIVERSITY_COST * max(0, repeats - 1))
         if heap and now > cached and (now, i) > heap[0]:
             heapq.heappush(heap, (now, i))  # it fell behind: look again later
             continue
-        shown.update(facets[i])
+        for f in fs:
+            shown[f] = seen(f, 0) + 1
         out.append(i)
     return out
 

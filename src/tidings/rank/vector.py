@@ -20,7 +20,7 @@ from tidings.models import TargetKind
 from tidings.rank import model
 from tidings.rank.candidate import Candidate, Reader
 from tidings.rank.learn import HALF_LIFE_H, Affinity, freshness
-from tidings.store.columns import Array, Chosen, Interned, candidate
+from tidings.store.columns import MAX_TESTS, Array, Chosen, Interned, candidate
 
 Subs = Mapping[int, tuple[str, str]]  # the reader's source id → (their name for it, folder)
 
@@ -170,6 +170,15 @@ def _matches(m: model._Matcher, chosen: Chosen, subs: Subs) -> Array:
 
 
 def _topic_ids(topics: Interned, low: str) -> list[int]:
+    """The topic and its subtopics ("sport" and "sport football"), as interned ids."""
+    n = len(topics.words)  # words may join meanwhile (another thread's catalogue update)
+    known = topics.under.get(low)
+    if known is not None and known[0] == n:
+        return known[1]
     spaced = low + " "
-    return [i for i, t in enumerate(topics.words) if t == low or t.startswith(spaced)]
+    ids = [i for i, t in enumerate(topics.words[:n]) if t == low or t.startswith(spaced)]
+    if len(topics.under) >= MAX_TESTS:
+        topics.under.clear()
+    topics.under[low] = (n, ids)
+    return ids
 

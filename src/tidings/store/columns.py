@@ -35,6 +35,9 @@ class Interned:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
+        # a topic follow's label → the ids of it and its subtopics, and how many words there
+        # were when that was worked out (words only ever join, so a longer list redoes it)
+        self.under: dict[str, tuple[int, list[int]]] = {}
 
     def id(self, word: str) -> int:
         got = self.ids.get(word)
@@ -228,15 +231,25 @@ class Columns:
 def candidate(chosen: Chosen, i: int, subs: Mapping[int, tuple[str, str]]) -> Candidate:
     """Candidate `i` of `chosen` as the model's pure functions take it."""
     f, mine = chosen.shared[i], chosen.coverage(i)
-    src_ids = tuple(m[2] for m in mine)
+    top = mine[0]
+    src_ids: tuple[int, ...]
+    outlets: tuple[str, ...]
+    folders: tuple[str, ...]
+    if len(mine) == 1:  # most stories: one of the reader's sources covers it
+        name, folder = subs[top[2]]
+        src_ids, count, outlets, folders = (top[2],), top[3], (name,), (folder,)
+    else:
+        src_ids = tuple([m[2] for m in mine])
+        count = sum([m[3] for m in mine])
+        theirs = [subs[s] for s in src_ids]
+        outlets, folders = tuple([t[0] for t in theirs]), tuple([t[1] for t in theirs])
     return Candidate(
-        story_id=int(chosen.story_ids[i]), headline=mine[0][4], lead_article_id=mine[0][1],
-        first_seen=f.first_seen, last_seen=mine[0][0], article_count=sum(m[3] for m in mine),
+        story_id=int(chosen.story_ids[i]), headline=top[4], lead_article_id=top[1],
+        first_seen=f.first_seen, last_seen=top[0], article_count=count,
         source_ids=src_ids, outlet_count=f.outlet_count, velocity=f.velocity,
         topics=f.topics, entities=f.entities, entity_ids=f.entity_ids,
         entity_names=f.entity_names, entity_shares=f.entity_shares, about=f.about,
-        matched=f.matched, bylines=f.bylines, outlets=tuple(subs[s][0] for s in src_ids),
-        folders=tuple(subs[s][1] for s in src_ids))
+        matched=f.matched, bylines=f.bylines, outlets=outlets, folders=folders)
 
 
 def _wide(a: Array, width: int) -> Array:
