@@ -128,6 +128,8 @@ entities = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("aliases", sa.JSON, nullable=False),
 )
+# a mute by name finds its entities by this (every feed request of a reader with one)
+sa.Index("ix_entities_lower_name", sa.func.lower(entities.c.name))
 
 article_entities = sa.Table(
     "article_entities", metadata,
