@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -187,8 +187,8 @@ def score(c: Candidate, reader: Reader, now: datetime, req: _Request | None = No
 def _explain_all(s: Scored, reader: Reader, now: datetime) -> None:
     """why = the top positive contributions, in words (done only for stories shown)."""
     age_h = max(0.0, (now - s.candidate.last_seen).total_seconds() / 3600)
-    top = sorted((f for f, v in s.contributions.items() if v > 0),
-                 key=lambda f: -s.contributions[f])
+    parts = s.contributions
+    top = sorted([f for f, v in parts.items() if v > 0], key=parts.__getitem__, reverse=True)
     s.why = [explain(f, s.candidate, reader, age_h) for f in top[:WHY_MAX]] or [
         "in your sources"]
 
@@ -223,20 +223,29 @@ def _explain_freshness(age_h: float) -> str:
     return f"from {math.ceil(age_h / 24)} days ago"
 
 
+def _affinity_keys(kind: str, c: Candidate, profile: Profile
+                   ) -> tuple[Mapping[Any, Affinity], Sequence[tuple[Any, float]], str]:
+    """The reader's affinities of this kind, the candidate's keys of it with their shares,
+    and the word the phrase uses."""
+    if kind == "entity":
+        return profile.entities, c.entity_shares, "about"
+    if kind == "topic":
+        return profile.topics, [(t, 1.0) for t in c.topics], "in"
+    return profile.sources, [(i, 1.0 / len(c.source_ids)) for i in c.source_ids], "from"
+
+
 def _explain_affinity(kind: str, c: Candidate, profile: Profile) -> str:
     """The key of this kind that adds most (as `learn.affinities` picks it, from the shares
     the candidate keeps), in words."""
-    tables: dict[str, dict[Any, Affinity]] = {
-        "entity": profile.entities, "topic": profile.topics, "source": profile.sources}
-    table = tables[kind]
-    keys: list[tuple[Any, float]] = (
-        list(c.entity_shares) if kind == "entity" else
-        [(t, 1.0) for t in c.topics] if kind == "topic" else
-        [(i, 1.0 / len(c.source_ids)) for i in c.source_ids])
-    _, key = max(((table[k].value * share, k) for k, share in keys if k in table),
-                 key=lambda t: t[0])  # a contribution of this kind has a term
+    table, keys, what = _affinity_keys(kind, c, profile)
+    best: float | None = None
+    key: Any = None  # a contribution of this kind has a term: the first largest
+    for k, share in keys:
+        if k in table:
+            value = table[k].value * share
+            if best is None or value > best:
+                best, key = value, k
     a = table[key]
-    what = {"entity": "about", "topic": "in", "source": "from"}[kind]
     if a.reads:
         stories = "a story" if a.reads == 1 else f"{a.reads} stories"
         return f"you read {stories} {what} {a.name}"

@@ -37,7 +37,7 @@ def rank(chosen: Chosen, subs: Subs, reader: Reader, now: datetime, *,
     pool = idx[np.argsort(-total[idx], kind="stable")][:4 * limit].tolist()
     # model._facets as ints: a topic by its interned id, an outlet by -(id + 1)
     firsts = chosen.row_source[chosen.row_start[:-1]]
-    facets = [[*(t for t in row if t >= 0), -1 - src] for row, src in
+    facets = [[t for t in row if t >= 0] + [-1 - src] for row, src in
               zip(chosen.topic[pool].tolist(), firsts[pool].tolist(), strict=True)]
     out = []
     for i in model.diversified(total[pool].tolist(), facets, limit):
