@@ -69,6 +69,10 @@ class Settings:
     retention_days: int = _doc(
         90, "Read, unstarred articles older than this many days are pruned (starred: never)."
     )
+    rank_threads: int = _doc(
+        2, "Feed rankings (`/api/v1/feed`) one server process works on at once; more wait "
+        "their turn. Ranking is CPU work: more threads only take turns at the interpreter."
+    )
     sync_fold_stories: bool = _doc(
         True, "Sync apps (Google Reader API, Fever): marking an article read also marks the "
         "other articles of its story read.",
@@ -100,6 +104,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "session_max_s": (60, 3660 * 86400),
     "signin_max_failures": (1, 10_000),
     "retention_days": (1, 36_500),
+    "rank_threads": (1, 256),
 }
 
 SETTINGS_DOC: dict[str, str] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -167,3 +168,43 @@ def _wait(check: Any, timeout_s: float = 10) -> None:
     while not check():
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+def test_feed_requests_beyond_rank_threads_wait_their_turn(
+        engine: Engine, settings: Settings, site: LoopbackSite,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six readers ask at once of a server with `rank_threads=2`: two rank at a time, the
+    others wait in the event loop, and every one is answered."""
+    user_id = _ingest(engine, settings, site, HARBOUR)
+    with transaction(engine) as conn:
+        accounts.add_token(conn, user_id, TokenKind.API, auth.secret_hash("feed-secret"))
+    lock, running, most = threading.Lock(), [0], [0]
+    real_rank = reading_api.feed_for_user
+
+    def slow_rank(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for every request to have arrived meanwhile
+            return real_rank(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(reading_api, "feed_for_user", slow_rank)
+    two = replace(settings, rank_threads=2)
+    answers: list[int] = []
+
+    def ask(base: str) -> None:
+        answers.append(httpx.get(f"{base}/api/v1/feed", timeout=20, headers={
+            "Authorization": "Bearer feed-secret"}).status_code)
+
+    with _serve(two, engine) as base:
+        askers = [threading.Thread(target=ask, args=(base,)) for _ in range(6)]
+        for t in askers:
+            t.start()
+        for t in askers:
+            t.join(30)
+    assert answers == [200] * 6
+    assert most[0] == 2

@@ -7,9 +7,9 @@ import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tidings.models import InteractionKind, article_json, utcnow
@@ -52,9 +52,11 @@ async def feed(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 50
 
     The busiest route: who asks, the ranking and the JSON are one step on one worker thread
     (each step of a dependency chain waits for a thread and for the interpreter again), and
-    a client that goes away stops the work at the next phase (see `deps.watch_client`)."""
+    a client that goes away stops the work at the next phase (see `deps.watch_client`). At
+    most `rank_threads` of them run at once (`AppState.rankers`)."""
     async with watch_client(request) as gone:
-        body = await run_in_threadpool(_feed_body, request, gone, limit, view)
+        body = await anyio.to_thread.run_sync(_feed_body, request, gone, limit, view,
+                                              limiter=state(request).rankers)
     return Response(body, media_type="application/json")
 
 
