@@ -14,7 +14,7 @@ from tidings.models import Article, FeedItem, Story, utcnow
 from tidings.rank import model, vector
 from tidings.store import catalogue, columns, profiles, reading
 from tidings.store import story_features as features
-from tidings.store.db import in_ids
+from tidings.store.db import Prepared, in_ids
 from tidings.store.schema import articles
 
 WINDOW = timedelta(days=7)
@@ -77,13 +77,13 @@ def _read_leads(conn: Connection, ids: list[int]) -> dict[int, Article]:
         canonical_url=r.canonical_url, title=r.title, byline=r.byline,
         published_at=r.published_at, fetched_at=r.fetched_at, language=r.language,
         topic_label=r.topic_label, key_points=list(r.key_points or []),
-        lead_image=r.lead_image, text=r.text or "") for r in conn.execute(_LEADS, {"ids": ids})}
+        lead_image=r.lead_image, text=r.text or "") for r in _LEADS.rows(conn, {"ids": ids})}
 
 
-_LEADS = sa.select(  # built once: every feed page reads it
+_LEADS = Prepared(sa.select(  # built once: every feed page reads it
     articles.c.id, articles.c.source_id, articles.c.story_id, articles.c.url,
     articles.c.canonical_url, articles.c.title, articles.c.byline, articles.c.published_at,
     articles.c.fetched_at, articles.c.language, articles.c.topic_label,
     articles.c.key_points, articles.c.lead_image,
     sa.func.substr(articles.c.text, 1, LEAD_TEXT).label("text"),
-).where(in_ids(articles.c.id, "ids"))
+).where(in_ids(articles.c.id, "ids")))

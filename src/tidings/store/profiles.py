@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import InteractionKind
 from tidings.rank.candidate import Candidate
 from tidings.rank.learn import Profile, learn_into, snapshot
+from tidings.store.db import Prepared
 from tidings.store.schema import (
     interactions,
     now,
@@ -29,14 +30,14 @@ from tidings.store.schema import (
 REPLAY_LIMIT = 5_000  # interactions replayed on undo (older ones stop counting)
 
 
-_WEIGHTS = sa.select(user_models.c.weights).where(
-    user_models.c.user_id == sa.bindparam("user_id", type_=sa.Integer))  # once: every feed reads it
+_WEIGHTS = Prepared(sa.select(user_models.c.weights).where(  # once: every feed reads it
+    user_models.c.user_id == sa.bindparam("user_id", type_=sa.Integer)))
 
 
 def load(conn: Connection, user_id: int) -> Profile:
     """The reader's profile; the global prior when they have none yet."""
-    row = conn.execute(_WEIGHTS, {"user_id": user_id}).first()
-    return Profile.from_json(row[0] if row else None)
+    rows = _WEIGHTS.rows(conn, {"user_id": user_id})
+    return Profile.from_json(rows[0][0] if rows else None)
 
 
 def save(conn: Connection, user_id: int, profile: Profile) -> None:

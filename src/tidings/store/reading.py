@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import Article, ReadState
 from tidings.store import NotFound
 from tidings.store.articles import to_article
-from tidings.store.db import in_ids
+from tidings.store.db import Prepared, in_ids
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
 from tidings.store.schema import article_entities, articles, read_state, stories, subscriptions
 
@@ -110,16 +110,15 @@ def story_states(conn: Connection, user_id: int, story_ids: Sequence[int]
                  ) -> dict[int, StoryState]:
     if not story_ids:
         return {}
-    rows = conn.execute(_STATES, {"user_id": user_id, "story_ids": list(story_ids)})
+    rows = _STATES.rows(conn, {"user_id": user_id, "story_ids": list(story_ids)})
     return {r[0]: StoryState(int(r[1]), int(r[2] or 0)) for r in rows}
 
 
-_STATES = (sa.select(articles.c.story_id, sa.func.count(),
-                     sa.func.sum(sa.case((IS_READ, 0), else_=1)))
-           .select_from(visible(sa.bindparam("user_id", type_=sa.Integer)))
-           .where(in_ids(articles.c.story_id, "story_ids"),
-                  sa.not_(IS_HIDDEN))
-           .group_by(articles.c.story_id))  # built once: every feed page reads it
+_STATES = Prepared(sa.select(articles.c.story_id, sa.func.count(),
+                             sa.func.sum(sa.case((IS_READ, 0), else_=1)))
+                   .select_from(visible(sa.bindparam("user_id", type_=sa.Integer)))
+                   .where(in_ids(articles.c.story_id, "story_ids"), sa.not_(IS_HIDDEN))
+                   .group_by(articles.c.story_id))  # built once: every feed page reads it
 
 
 def new_since_read(conn: Connection, user_id: int, story_id: int) -> set[int]:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import Follow, InteractionKind, TargetKind
 from tidings.rank.candidate import Candidate, Reader
 from tidings.store import catalogue, columns
+from tidings.store.db import Prepared
 from tidings.store.schema import (
     article_entities,
     articles,
@@ -209,7 +210,7 @@ def choose(conn: Connection, reader_user_id: int, since: datetime, limit: int = 
         follows = list_follows(conn, reader_user_id)
     blocked = blocked_sources(follows)
     subs = {r.source_id: (r.name, r.folder)
-            for r in conn.execute(_SUBSCRIPTIONS, {"user_id": reader_user_id})
+            for r in _SUBSCRIPTIONS.rows(conn, {"user_id": reader_user_id})
             if r.name.lower() not in blocked}
     cat = catalogue.current(conn, since)
     with cat.lock:
@@ -221,19 +222,21 @@ def choose(conn: Connection, reader_user_id: int, since: datetime, limit: int = 
 _USER = sa.bindparam("user_id", type_=sa.Integer)
 _NAME = sa.func.coalesce(sa.func.nullif(subscriptions.c.title, ""),
                          sa.func.nullif(sources.c.title, ""), sources.c.url)
-_SUBSCRIPTIONS = (sa.select(subscriptions.c.source_id, _NAME.label("name"), subscriptions.c.folder)
-                  .join(sources, sources.c.id == subscriptions.c.source_id)
-                  .where(subscriptions.c.user_id == _USER))
+_SUBSCRIPTIONS = Prepared(
+    sa.select(subscriptions.c.source_id, _NAME.label("name"), subscriptions.c.folder)
+    .join(sources, sources.c.id == subscriptions.c.source_id)
+    .where(subscriptions.c.user_id == _USER))
 _SINCE = sa.bindparam("since", type_=interactions.c.at.type)
 _OPENED = (sa.select(interactions.c.story_id).where(
     interactions.c.user_id == _USER,
-    interactions.c.kind.in_([str(InteractionKind.OPEN), str(InteractionKind.READ)]),
+    sa.or_(interactions.c.kind == str(InteractionKind.OPEN),  # no IN list: `Prepared`
+           interactions.c.kind == str(InteractionKind.READ)),
     interactions.c.story_id.is_not(None), interactions.c.at >= _SINCE)
     .order_by(interactions.c.at.desc()).limit(OPENED_LIMIT).subquery())
 _NONE = sa.null()
 # what a reader did to stories, in one round trip: "m" their rules' and hides' marks, "h"
 # hides, "o" the stories they opened lately (novelty)
-_STORY_MARKS = sa.union_all(
+_STORY_MARKS = Prepared(sa.union_all(
     sa.select(sa.literal("m").label("what"), story_marks.c.story_id, story_marks.c.hidden,
               story_marks.c.boost, story_marks.c.reason)
     .where(story_marks.c.user_id == _USER,
@@ -243,7 +246,7 @@ _STORY_MARKS = sa.union_all(
     .where(interactions.c.user_id == _USER, interactions.c.kind == str(InteractionKind.HIDE),
            interactions.c.story_id.is_not(None)),
     sa.select(sa.literal("o"), _OPENED.c.story_id, sa.cast(_NONE, sa.Boolean),
-              sa.cast(_NONE, sa.Float), sa.cast(_NONE, sa.Text)))
+              sa.cast(_NONE, sa.Float), sa.cast(_NONE, sa.Text))))
 
 
 def reader(conn: Connection, user_id: int, *, at: datetime | None = None) -> Reader:
@@ -251,7 +254,7 @@ def reader(conn: Connection, user_id: int, *, at: datetime | None = None) -> Rea
     and boosted stories, and the stories they opened lately."""
     follows = list_follows(conn, user_id)
     hidden, boosts, opened = set(), {}, set()
-    for r in conn.execute(_STORY_MARKS, {"user_id": user_id,
+    for r in _STORY_MARKS.rows(conn, {"user_id": user_id,
                                          "since": (at or now()) - OPENED_SPAN}):
         if r.what == "o":
             opened.add(int(r.story_id))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Follow, InteractionKind, TargetKind
+from tidings.store.db import Prepared
 from tidings.store.schema import follows, interactions, now
 
 
@@ -41,12 +42,13 @@ def set_follow(conn: Connection, follow: Follow) -> None:
         weight=follow.weight, muted=follow.muted))
 
 
-_FOLLOWS = (sa.select(follows).where(follows.c.user_id == sa.bindparam("user_id", type_=sa.Integer))
-            .order_by(follows.c.id))  # built once: every feed request reads it
+_FOLLOWS = Prepared(  # built once: every feed request reads it
+    sa.select(follows).where(follows.c.user_id == sa.bindparam("user_id", type_=sa.Integer))
+    .order_by(follows.c.id))
 
 
 def list_follows(conn: Connection, user_id: int) -> list[Follow]:
-    return [_to_follow(r) for r in conn.execute(_FOLLOWS, {"user_id": user_id})]
+    return [_to_follow(r) for r in _FOLLOWS.rows(conn, {"user_id": user_id})]
 
 
 def record_interaction(conn: Connection, user_id: int, kind: InteractionKind, *,
