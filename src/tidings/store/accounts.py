@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Token, TokenKind, User
 from tidings.store import NotFound
-from tidings.store.db import write_aside, write_later
+from tidings.store.db import Prepared, write_aside, write_later
 from tidings.store.schema import now, sessions, signin_failures, tokens, users
 
 
@@ -45,9 +45,12 @@ def find_user(conn: Connection, name: str) -> User | None:
 
 
 _USER = sa.select(users).where(users.c.id == sa.bindparam("user_id", type_=sa.Integer))
-_TOKEN = sa.select(tokens.c.id, tokens.c.user_id, tokens.c.last_used_at, tokens.c.kind).where(
-    tokens.c.secret_hash == sa.bindparam("secret_hash", type_=tokens.c.secret_hash.type))
-# (every authenticated request reads these two: built once)
+# every request with a token reads it and its owner, in one statement built once
+_TOKEN = Prepared(
+    sa.select(tokens.c.id, tokens.c.user_id, tokens.c.last_used_at, tokens.c.kind,
+              users.c.name, users.c.is_admin)
+    .join(users, users.c.id == tokens.c.user_id)
+    .where(tokens.c.secret_hash == sa.bindparam("secret_hash", type_=tokens.c.secret_hash.type)))
 
 
 def get_user(conn: Connection, user_id: int) -> User:
@@ -147,14 +150,15 @@ def add_token(conn: Connection, user_id: int, kind: TokenKind, secret_hash: str,
 
 def token_user(conn: Connection, secret_hash: str, kinds: tuple[TokenKind, ...]) -> User | None:
     """Whose token this is, if it is of one of `kinds`; stamps its last use (once a minute)."""
-    row = conn.execute(_TOKEN, {"secret_hash": secret_hash}).first()
-    if row is None or row.kind not in {str(k) for k in kinds}:
+    rows = _TOKEN.rows(conn, {"secret_hash": secret_hash})
+    if not rows or rows[0].kind not in {str(k) for k in kinds}:
         return None
+    row = rows[0]
     at = now()
     if row.last_used_at is None or at - row.last_used_at > timedelta(minutes=1):
         write_later(conn, ("tokens", row.id),
                     sa.update(tokens).where(tokens.c.id == row.id).values(last_used_at=at))
-    return get_user(conn, row.user_id)
+    return User(id=row.user_id, name=row.name, is_admin=row.is_admin)
 
 
 def list_tokens(conn: Connection, user_id: int, kind: TokenKind | None = None) -> list[Token]:
