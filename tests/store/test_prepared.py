@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.models import utcnow
-from tidings.store.db import Prepared, in_ids, read_transaction, transaction
+from tidings.store.db import in_ids, read_transaction, transaction
+from tidings.store.prepared import Prepared
 from tidings.store.schema import sources, user_models, users
 
 _SINCE = sa.bindparam("since", type_=sources.c.created_at.type)

@@ -14,7 +14,8 @@ from tidings.models import Article, FeedItem, Story, utcnow
 from tidings.rank import model, vector
 from tidings.store import catalogue, columns, profiles, reading
 from tidings.store import story_features as features
-from tidings.store.db import Prepared, in_ids
+from tidings.store.db import in_ids
+from tidings.store.prepared import Prepared
 from tidings.store.schema import articles
 
 WINDOW = timedelta(days=7)

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Connection
 
 from tidings.models import Token, TokenKind, User
 from tidings.store import NotFound
-from tidings.store.db import Prepared, write_aside, write_later
+from tidings.store.db import write_aside, write_later
+from tidings.store.prepared import Prepared
 from tidings.store.schema import now, sessions, signin_failures, tokens, users
 
 

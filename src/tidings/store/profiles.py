@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import InteractionKind
 from tidings.rank.candidate import Candidate
 from tidings.rank.learn import Profile, learn_into, snapshot
-from tidings.store.db import Prepared
+from tidings.store.prepared import Prepared
 from tidings.store.schema import (
     interactions,
     now,

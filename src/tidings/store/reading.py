@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 from tidings.models import Article, ReadState
 from tidings.store import NotFound
 from tidings.store.articles import to_article
-from tidings.store.db import Prepared, in_ids
+from tidings.store.db import in_ids
 from tidings.store.library import IS_HIDDEN, IS_READ, IS_STARRED, visible
+from tidings.store.prepared import Prepared
 from tidings.store.schema import article_entities, articles, read_state, stories, subscriptions
 
 WHEN = sa.func.coalesce(articles.c.published_at, articles.c.fetched_at)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from tidings.models import Follow, InteractionKind, TargetKind
 from tidings.rank.candidate import Candidate, Reader
 from tidings.store import catalogue, columns
-from tidings.store.db import Prepared
+from tidings.store.prepared import Prepared
 from tidings.store.schema import (
     article_entities,
     articles,

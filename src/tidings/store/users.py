@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tidings.models import Follow, InteractionKind, TargetKind
-from tidings.store.db import Prepared
+from tidings.store.prepared import Prepared
 from tidings.store.schema import follows, interactions, now
 
 
