@@ -77,3 +77,11 @@ def test_listeners_see_it_and_a_driver_error_is_sqlalchemys(engine: Engine) -> N
 def test_an_expanding_in_list_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="expanding IN"), read_transaction(engine) as conn:
         Prepared(sa.select(sources.c.id).where(sources.c.id.in_([1, 2]))).rows(conn, {})
+
+
+def test_it_begins_a_transaction_as_execute_does(engine: Engine) -> None:
+    _fill(engine)
+    with engine.connect() as conn:
+        assert not conn.in_transaction()
+        rows = Prepared(sa.select(sources.c.id).where(sources.c.id == 2)).rows(conn, {})
+        assert conn.in_transaction() and [r.id for r in rows] == [2]

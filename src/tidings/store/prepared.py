@@ -30,6 +30,8 @@ class Prepared:
         for name, convert in form.binds:
             values[name] = convert(values[name])
         args: Any = tuple([values[n] for n in form.order]) if form.order else values
+        if not conn.in_transaction():
+            conn.begin()  # as `conn.execute` would (the engine's BEGIN hooks run)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if conn._has_events or conn.engine._has_events:
